@@ -1,3 +1,4 @@
 //! End-to-end tests.
 mod corpus;
 mod tidy;
+mod topics;

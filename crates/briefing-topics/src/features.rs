@@ -1,0 +1,646 @@
+//! Text to sparse feature vectors: hashed word n-grams, leading words and character n-grams
+//! over `briefing-tokenize` words, looked up in a vocabulary learnt from the training set and
+//! weighted by TF-IDF.
+
+use crate::{Error, Result};
+use briefing_tokenize::{Analyzer, Stemmer, Stopwords};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+/// Which features a text turns into, and how they are weighted.
+///
+/// Every feature is a 64-bit hash (no strings are built), kept only if it occurs in at least
+/// `min_count` training texts.
+///
+/// ```
+/// use briefing_topics::FeatureConfig;
+/// let config = FeatureConfig { char_ngrams: None, ..FeatureConfig::default() };
+/// assert_eq!(config.word_ngrams, 2);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureConfig {
+    /// Longest word n-gram: 1 = words only, 2 = words and word pairs, 3 = up to triples.
+    pub word_ngrams: usize,
+    /// fastText-style character n-grams of each word (padded as `<word>`), as an inclusive
+    /// `(min, max)` length range in characters, or `None` for none.
+    pub char_ngrams: Option<(usize, usize)>,
+    /// Weight of character n-grams relative to word features (their IDF is multiplied by it).
+    pub char_weight: f32,
+    /// Position-aware features for the first 1..=`leading_words` words together (`^what`,
+    /// `^what is`): they tell questions and openings apart. 0 turns them off.
+    pub leading_words: usize,
+    /// Pairs of the first word with each of the next `first_word_pairs` words, wherever they
+    /// are (`what … city`): they link a question word to its subject. 0 turns them off.
+    pub first_word_pairs: usize,
+    /// Word-shape features for words that are not all lowercase (`HTML` → all caps, `Paris` →
+    /// capitalised, `B52` → letters then digits), alone and after the previous word.
+    pub shapes: bool,
+    /// Use Snowball English stems instead of normalized words for word features.
+    pub stem: bool,
+    /// Lowercase words.
+    pub lowercase: bool,
+    /// Strip accents.
+    pub strip_accents: bool,
+    /// Drop features found in fewer training texts than this.
+    pub min_count: usize,
+    /// Weigh a feature's count `c` as `1 + ln c` instead of `c`.
+    pub sublinear_tf: bool,
+    /// Multiply by the smoothed inverse document frequency `ln((1 + n) / (1 + df)) + 1`.
+    pub idf: bool,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> FeatureConfig {
+        FeatureConfig {
+            word_ngrams: 2,
+            char_ngrams: None,
+            char_weight: 0.3,
+            leading_words: 2,
+            first_word_pairs: 5,
+            shapes: true,
+            stem: true,
+            lowercase: true,
+            strip_accents: true,
+            min_count: 1,
+            sublinear_tf: true,
+            idf: true,
+        }
+    }
+}
+
+impl FeatureConfig {
+    pub(crate) fn validate(&self) -> Result<()> {
+        if !(1..=3).contains(&self.word_ngrams) {
+            return Err(Error::Config(format!(
+                "word_ngrams must be 1, 2 or 3, not {}",
+                self.word_ngrams
+            )));
+        }
+        if let Some((min, max)) = self.char_ngrams
+            && (min == 0 || min > max || max > 8)
+        {
+            return Err(Error::Config(format!(
+                "char_ngrams must satisfy 1 <= min <= max <= 8, not ({min}, {max})"
+            )));
+        }
+        if !(self.char_weight.is_finite() && self.char_weight > 0.0) {
+            return Err(Error::Config(format!(
+                "char_weight must be a positive number, not {}",
+                self.char_weight
+            )));
+        }
+        if self.first_word_pairs > 16 {
+            return Err(Error::Config(format!(
+                "first_word_pairs must be at most 16, not {}",
+                self.first_word_pairs
+            )));
+        }
+        if self.leading_words > 4 {
+            return Err(Error::Config(format!(
+                "leading_words must be at most 4, not {}",
+                self.leading_words
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn analyzer(&self) -> Result<Analyzer> {
+        Ok(Analyzer::builder()
+            .lowercase(self.lowercase)
+            .strip_accents(self.strip_accents)
+            .stemmer(self.stem.then_some(Stemmer::English))
+            .stopwords(Stopwords::None)
+            .build()?)
+    }
+}
+
+/// Turns texts into feature hashes.
+#[derive(Clone, Debug)]
+pub(crate) struct Featurizer {
+    config: FeatureConfig,
+    analyzer: Analyzer,
+}
+
+#[derive(Default)]
+struct Scratch {
+    words: Vec<u64>,
+    padded: Vec<u8>,
+    bounds: Vec<usize>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+const TAG_WORD: u64 = 0x1;
+const TAG_BIGRAM: u64 = 0x2;
+const TAG_TRIGRAM: u64 = 0x3;
+const TAG_LEADING: u64 = 0x10;
+const TAG_FIRST_PAIR: u64 = 0x18;
+const TAG_SHAPE: u64 = 0x20;
+const TAG_SHAPE_BIGRAM: u64 = 0x21;
+const TAG_CHAR: u64 = 0x8000_0000_0000_0000;
+/// The top bit of a feature hash is set for character n-grams and clear for the rest, so that
+/// their weight can differ.
+const CHAR_BIT: u64 = 1 << 63;
+
+impl Featurizer {
+    pub(crate) fn new(config: FeatureConfig) -> Result<Featurizer> {
+        config.validate()?;
+        let analyzer = config.analyzer()?;
+        Ok(Featurizer { config, analyzer })
+    }
+
+    pub(crate) fn config(&self) -> &FeatureConfig {
+        &self.config
+    }
+
+    /// Appends the feature hashes of `text` to `out` (with repeats, in no useful order).
+    pub(crate) fn hashes(&self, text: &str, out: &mut Vec<u64>) {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.hashes_with(text, &mut scratch, out),
+            Err(_) => self.hashes_with(text, &mut Scratch::default(), out),
+        });
+    }
+
+    fn hashes_with(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u64>) {
+        let config = &self.config;
+        let Scratch { words, padded, bounds } = scratch;
+        words.clear();
+        let mut prev = 0u64;
+        self.analyzer.for_each_word(text, |word| {
+            let base = hash_bytes(word.key.as_bytes(), 0);
+            words.push(base);
+            out.push(mix(base ^ TAG_WORD));
+            if let Some((min_n, max_n)) = config.char_ngrams {
+                char_ngram_hashes(&word.norm, min_n, max_n, padded, bounds, out);
+            }
+            if config.shapes
+                && let Some(shape) = text.get(word.span.range()).and_then(shape_hash)
+            {
+                out.push(mix(shape ^ TAG_SHAPE));
+                out.push(mix(combine(prev, shape) ^ TAG_SHAPE_BIGRAM));
+            }
+            prev = base;
+        });
+        if config.word_ngrams >= 2 {
+            out.extend(words.windows(2).map(|w| mix(combine(w[0], w[1]) ^ TAG_BIGRAM)));
+        }
+        if config.word_ngrams >= 3 {
+            out.extend(
+                words.windows(3).map(|w| mix(combine(combine(w[0], w[1]), w[2]) ^ TAG_TRIGRAM)),
+            );
+        }
+        if let Some((&first, rest)) = words.split_first() {
+            for &word in rest.iter().take(config.first_word_pairs) {
+                out.push(mix(combine(first, word) ^ TAG_FIRST_PAIR));
+            }
+        }
+        let mut prefix = 0u64;
+        for (idx, &word) in words.iter().take(config.leading_words).enumerate() {
+            prefix = combine(prefix, word);
+            out.push(mix(prefix ^ (TAG_LEADING + idx as u64)));
+        }
+    }
+}
+
+/// The hash of a word's shape when it is not all lowercase: its characters mapped to `X`
+/// (uppercase), `x` (lowercase), `d` (digit) or `-`, runs collapsed (`HTML` → `X`, `Paris` →
+/// `Xx`, `B52` → `Xd`), at most 8 classes long.
+fn shape_hash(surface: &str) -> Option<u64> {
+    if surface.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let mut shape = [0u8; 8];
+    let mut len = 0;
+    let mut has_other = false;
+    for c in surface.chars() {
+        let class = if c.is_uppercase() {
+            b'X'
+        } else if c.is_lowercase() {
+            b'x'
+        } else if c.is_numeric() {
+            b'd'
+        } else {
+            b'-'
+        };
+        has_other |= class != b'x';
+        if len > 0 && shape.get(len - 1) == Some(&class) {
+            continue;
+        }
+        if let Some(slot) = shape.get_mut(len) {
+            *slot = class;
+            len += 1;
+        }
+    }
+    has_other.then(|| hash_bytes(shape.get(..len).unwrap_or_default(), TAG_SHAPE))
+}
+
+/// Hashes of the character n-grams of `<word>`, `min_n..=max_n` characters long.
+fn char_ngram_hashes(
+    word: &str,
+    min_n: usize,
+    max_n: usize,
+    padded: &mut Vec<u8>,
+    bounds: &mut Vec<usize>,
+    out: &mut Vec<u64>,
+) {
+    padded.clear();
+    padded.push(b'<');
+    padded.extend_from_slice(word.as_bytes());
+    padded.push(b'>');
+    bounds.clear();
+    // Char starts: every byte that is not a UTF-8 continuation byte, plus the end.
+    bounds.extend(padded.iter().enumerate().filter(|(_, b)| (**b & 0xC0) != 0x80).map(|(i, _)| i));
+    bounds.push(padded.len());
+    let n_chars = bounds.len() - 1;
+    for n in min_n..=max_n.min(n_chars) {
+        for (start, end) in bounds.iter().zip(bounds.iter().skip(n)) {
+            if let Some(gram) = padded.get(*start..*end) {
+                out.push(hash_bytes(gram, TAG_CHAR | n as u64) | CHAR_BIT);
+            }
+        }
+    }
+}
+
+/// splitmix64's finalizer: a strong 64-bit mixer.
+#[inline]
+fn mix(mut z: u64) -> u64 {
+    // Word-level features keep the top bit clear (see `CHAR_BIT`).
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) & !CHAR_BIT
+}
+
+#[inline]
+fn combine(a: u64, b: u64) -> u64 {
+    mix(a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b)
+}
+
+/// A fast, platform-independent hash of a byte string (8 bytes at a time, then mixed).
+#[inline]
+fn hash_bytes(bytes: &[u8], seed: u64) -> u64 {
+    const K: u64 = 0x51_7C_C1_B7_27_22_0A_95;
+    let mut h = seed ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    mix(h)
+}
+
+/// A sparse vector: distinct feature indices with their weights, in a deterministic order
+/// (that of the feature hashes).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct SparseVec {
+    pub(crate) pairs: Vec<(u32, f32)>,
+}
+
+impl SparseVec {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, f32)> + '_ {
+        self.pairs.iter().map(|&(i, v)| (i as usize, v))
+    }
+
+    pub(crate) fn norm_sq(&self) -> f32 {
+        self.pairs.iter().map(|p| p.1 * p.1).sum()
+    }
+}
+
+/// The learnt vocabulary of feature hashes with their IDF weights.
+#[derive(Clone, Debug)]
+pub(crate) struct FeatureSpace {
+    featurizer: Featurizer,
+    index: HashIndex,
+}
+
+impl FeatureSpace {
+    /// Learns the vocabulary from `texts` and returns it with their vectors.
+    pub(crate) fn fit(
+        config: &FeatureConfig,
+        texts: &[&str],
+    ) -> Result<(FeatureSpace, Vec<SparseVec>)> {
+        let featurizer = Featurizer::new(config.clone())?;
+        let per_text: Vec<Vec<u64>> = texts
+            .par_iter()
+            .map(|text| {
+                let mut hashes = Vec::new();
+                featurizer.hashes(text, &mut hashes);
+                hashes.sort_unstable();
+                hashes
+            })
+            .collect();
+        let mut df: ahash::AHashMap<u64, u32> = ahash::AHashMap::new();
+        for hashes in &per_text {
+            let mut prev = None;
+            for &h in hashes {
+                if prev != Some(h) {
+                    *df.entry(h).or_insert(0) += 1;
+                    prev = Some(h);
+                }
+            }
+        }
+        let min_count = config.min_count.max(1) as u32;
+        let mut keys: Vec<(u64, u32)> = df.into_iter().filter(|&(_, n)| n >= min_count).collect();
+        keys.sort_unstable();
+        let n_texts = texts.len() as f64;
+        let idf: Vec<f32> = keys
+            .iter()
+            .map(|&(key, n)| {
+                let idf = if config.idf {
+                    ((1.0 + n_texts) / (1.0 + f64::from(n))).ln() + 1.0
+                } else {
+                    1.0
+                };
+                let weight = if key & CHAR_BIT != 0 { f64::from(config.char_weight) } else { 1.0 };
+                (idf * weight) as f32
+            })
+            .collect();
+        let index = HashIndex::new(keys.into_iter().map(|(k, _)| k).collect(), idf);
+        let space = FeatureSpace { featurizer, index };
+        let vectors = per_text.into_par_iter().map(|mut hashes| space.weigh(&mut hashes)).collect();
+        Ok((space, vectors))
+    }
+
+    /// Rebuilds a space from its saved parts.
+    pub(crate) fn from_parts(
+        config: FeatureConfig,
+        keys: Vec<u64>,
+        idf: Vec<f32>,
+    ) -> Result<FeatureSpace> {
+        if keys.len() != idf.len() {
+            return Err(Error::Model(format!(
+                "{} feature keys but {} idf weights",
+                keys.len(),
+                idf.len()
+            )));
+        }
+        if keys.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::Model("feature keys are not sorted and distinct".to_owned()));
+        }
+        Ok(FeatureSpace { featurizer: Featurizer::new(config)?, index: HashIndex::new(keys, idf) })
+    }
+
+    pub(crate) fn config(&self) -> &FeatureConfig {
+        self.featurizer.config()
+    }
+
+    pub(crate) fn keys(&self) -> &[u64] {
+        &self.index.keys
+    }
+
+    pub(crate) fn idf(&self) -> &[f32] {
+        &self.index.idf
+    }
+
+    pub(crate) fn n_features(&self) -> usize {
+        self.index.idf.len()
+    }
+
+    /// The feature hashes of `text`, sorted (with repeats), in `hashes`.
+    pub(crate) fn sorted_hashes(&self, text: &str, hashes: &mut Vec<u64>) {
+        hashes.clear();
+        self.featurizer.hashes(text, hashes);
+        hashes.sort_unstable();
+    }
+
+    /// The vector of `text`, using `hashes` as scratch space.
+    pub(crate) fn vectorize_into(&self, text: &str, hashes: &mut Vec<u64>, out: &mut SparseVec) {
+        self.sorted_hashes(text, hashes);
+        self.weigh_into(hashes, out);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn vectorize(&self, text: &str) -> SparseVec {
+        let mut out = SparseVec::default();
+        self.vectorize_into(text, &mut Vec::new(), &mut out);
+        out
+    }
+
+    fn weigh(&self, sorted_hashes: &mut [u64]) -> SparseVec {
+        let mut out = SparseVec::default();
+        self.weigh_into(sorted_hashes, &mut out);
+        out
+    }
+
+    /// Counts sorted hashes, keeps the known ones, and weighs them (TF-IDF, unit length).
+    fn weigh_into(&self, sorted_hashes: &[u64], out: &mut SparseVec) {
+        out.pairs.clear();
+        let config = self.featurizer.config();
+        let mut at = 0;
+        while let Some(&hash) = sorted_hashes.get(at) {
+            let run = sorted_hashes
+                .get(at..)
+                .map_or(1, |rest| rest.iter().take_while(|&&h| h == hash).count());
+            at += run;
+            if let Some((feature_idx, idf)) = self.index.get(hash) {
+                let tf = match run {
+                    1 => 1.0,
+                    _ if config.sublinear_tf => 1.0 + (run as f32).ln(),
+                    _ => run as f32,
+                };
+                out.pairs.push((feature_idx, tf * idf));
+            }
+        }
+        let norm = out.norm_sq().sqrt();
+        if norm > 0.0 {
+            out.pairs.iter_mut().for_each(|p| p.1 /= norm);
+        }
+    }
+}
+
+/// Open-addressing table from feature hash to feature index and IDF weight (one cache line
+/// holds four slots); the index of a key is its rank among the sorted keys, so the table is
+/// fully determined by the key set.
+#[derive(Clone, Debug)]
+struct HashIndex {
+    keys: Vec<u64>,
+    idf: Vec<f32>,
+    /// Built on first use: a loaded classifier predicts through its `Scorer` and never
+    /// needs it.
+    slots: OnceLock<Vec<Slot>>,
+    mask: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u64,
+    idx: u32,
+    idf: f32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl HashIndex {
+    fn new(keys: Vec<u64>, idf: Vec<f32>) -> HashIndex {
+        let capacity = (keys.len() * 2).next_power_of_two().max(16);
+        HashIndex { keys, idf, slots: OnceLock::new(), mask: capacity - 1 }
+    }
+
+    fn slots(&self) -> &[Slot] {
+        self.slots.get_or_init(|| {
+            let mask = self.mask;
+            let mut slots = vec![Slot { key: 0, idx: EMPTY, idf: 0.0 }; mask + 1];
+            for (idx, &key) in self.keys.iter().enumerate() {
+                let mut pos = key as usize & mask;
+                while slots[pos].idx != EMPTY {
+                    pos = (pos + 1) & mask;
+                }
+                let idf = self.idf.get(idx).copied().unwrap_or(1.0);
+                slots[pos] = Slot { key, idx: idx as u32, idf };
+            }
+            slots
+        })
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<(u32, f32)> {
+        let slots = self.slots();
+        let mut pos = key as usize & self.mask;
+        loop {
+            let slot = slots.get(pos)?;
+            if slot.idx == EMPTY {
+                return None;
+            }
+            if slot.key == key {
+                return Some((slot.idx, slot.idf));
+            }
+            pos = (pos + 1) & self.mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn hashes(config: FeatureConfig, text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        Featurizer::new(config).unwrap().hashes(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn feature_counts_follow_the_config() {
+        let words_only = FeatureConfig {
+            word_ngrams: 1,
+            char_ngrams: None,
+            leading_words: 0,
+            first_word_pairs: 0,
+            shapes: false,
+            ..FeatureConfig::default()
+        };
+        assert_eq!(hashes(words_only.clone(), "What is the SCO?").len(), 4);
+        let bigrams = FeatureConfig { word_ngrams: 2, ..words_only.clone() };
+        assert_eq!(hashes(bigrams, "What is the SCO?").len(), 4 + 3);
+        let trigrams = FeatureConfig { word_ngrams: 3, leading_words: 2, ..words_only.clone() };
+        assert_eq!(hashes(trigrams, "What is the SCO?").len(), 4 + 3 + 2 + 2);
+        let pairs = FeatureConfig { first_word_pairs: 2, ..words_only.clone() };
+        assert_eq!(hashes(pairs.clone(), "What is the SCO?").len(), 4 + 2);
+        assert_eq!(hashes(pairs, "What").len(), 1);
+        // "What" and "SCO" are not all lowercase: a shape and a shape-after-word each.
+        let shapes = FeatureConfig { shapes: true, ..words_only.clone() };
+        assert_eq!(hashes(shapes, "What is the SCO?").len(), 4 + 2 + 2);
+        // "<ab>" has 3 bigrams and 2 trigrams; "é" is one char: "<e>" after accent stripping.
+        let chars = FeatureConfig { char_ngrams: Some((2, 3)), ..words_only };
+        assert_eq!(hashes(chars.clone(), "ab").len(), 1 + 3 + 2);
+        assert_eq!(hashes(chars.clone(), "é").len(), 1 + 2 + 1);
+        assert_eq!(hashes(chars, "").len(), 0);
+    }
+
+    #[test]
+    fn char_ngrams_match_briefing_tokenize() {
+        let mut padded = Vec::new();
+        let mut bounds = Vec::new();
+        let mut ours = Vec::new();
+        char_ngram_hashes("где", 2, 4, &mut padded, &mut bounds, &mut ours);
+        let theirs: Vec<u64> = briefing_tokenize::char_ngrams("где", 2, 4)
+            .iter()
+            .map(|g| hash_bytes(g.as_bytes(), TAG_CHAR | g.chars().count() as u64) | CHAR_BIT)
+            .collect();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn case_and_accents_fold_and_order_matters() {
+        let config = FeatureConfig { shapes: false, ..FeatureConfig::default() };
+        let mut a = hashes(config.clone(), "Café Society");
+        let mut b = hashes(config.clone(), "cafe society");
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
+        let mut c = hashes(config.clone(), "society cafe");
+        c.sort_unstable();
+        assert_ne!(a, c);
+        let with_shapes = FeatureConfig { shapes: true, ..config };
+        let mut d = hashes(with_shapes, "Café Society");
+        d.sort_unstable();
+        assert_ne!(a, d);
+    }
+
+    #[test]
+    fn shapes_collapse_character_classes() {
+        let shape = |s: &str| shape_hash(s);
+        assert_eq!(shape("paris"), None);
+        assert_eq!(shape("HTML"), shape("SCO"));
+        assert_eq!(shape("Paris"), shape("Moscow"));
+        assert_ne!(shape("Paris"), shape("HTML"));
+        assert_eq!(shape("B52"), shape("AK47"));
+        assert_eq!(shape("2019"), shape("7"));
+        assert_ne!(shape("2019"), shape("B52"));
+    }
+
+    #[test]
+    fn vectors_are_unit_length_with_known_features_only() {
+        let config = FeatureConfig { char_ngrams: None, ..FeatureConfig::default() };
+        let (space, vectors) = FeatureSpace::fit(&config, &["a b a", "b c"]).unwrap();
+        for v in &vectors {
+            assert!((v.norm_sq() - 1.0).abs() < 1e-5);
+            let mut idx: Vec<u32> = v.pairs.iter().map(|p| p.0).collect();
+            idx.sort_unstable();
+            idx.dedup();
+            assert_eq!(idx.len(), v.pairs.len());
+        }
+        assert_eq!(space.vectorize("zzz unknown"), SparseVec::default());
+        assert_eq!(space.vectorize("b c"), vectors[1]);
+    }
+
+    #[test]
+    fn min_count_prunes_rare_features() {
+        let config = FeatureConfig {
+            char_ngrams: None,
+            word_ngrams: 1,
+            leading_words: 0,
+            min_count: 2,
+            ..FeatureConfig::default()
+        };
+        let (space, _) = FeatureSpace::fit(&config, &["a b", "b c", "b d"]).unwrap();
+        assert_eq!(space.n_features(), 1);
+    }
+
+    #[test]
+    fn index_finds_every_key_and_nothing_else() {
+        let keys: Vec<u64> = (0..1000u64).map(|k| mix(k) & !0xF).collect::<Vec<_>>();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let idf: Vec<f32> = (0..sorted.len()).map(|i| i as f32).collect();
+        let index = HashIndex::new(sorted.clone(), idf);
+        for (idx, &key) in sorted.iter().enumerate() {
+            assert_eq!(index.get(key), Some((idx as u32, idx as f32)));
+        }
+        assert_eq!(index.get(1), None);
+        assert_eq!(HashIndex::new(Vec::new(), Vec::new()).get(0), None);
+    }
+}
