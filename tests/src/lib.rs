@@ -5,6 +5,8 @@
 //! on a binary-only package is ignored by Cargo, so the e2e tests ask Cargo to build the
 //! binary (a no-op when it is up to date) into the same target directory and profile.
 
+pub mod fake_telegram;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

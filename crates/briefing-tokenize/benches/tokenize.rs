@@ -44,6 +44,13 @@ fn bench(c: &mut Criterion) {
             assert_eq!(n_words, N_WORDS);
         });
     });
+    group.bench_function("for_each_token", |b| {
+        b.iter(|| {
+            let mut n_words = 0;
+            analyzer.for_each_token(black_box(PROSE), |_| n_words += 1);
+            assert_eq!(n_words, N_WORDS);
+        });
+    });
     group.bench_function("sentences", |b| {
         b.iter(|| {
             assert_eq!(sentences(black_box(PROSE)).len(), N_SENTENCES);
@@ -54,6 +61,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut n_words = 0;
             analyzer.for_each_word(black_box(&ascii), |_| n_words += 1);
+            assert_eq!(n_words, N_WORDS);
+        });
+    });
+    group.bench_function("for_each_token_ascii", |b| {
+        b.iter(|| {
+            let mut n_words = 0;
+            analyzer.for_each_token(black_box(&ascii), |_| n_words += 1);
             assert_eq!(n_words, N_WORDS);
         });
     });

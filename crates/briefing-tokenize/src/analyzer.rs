@@ -1,6 +1,7 @@
 //! Words: split text, normalize, stem and flag stopwords.
 
-use crate::normalize::WordNormalizer;
+use crate::keytable::KeyTable;
+use crate::normalize::{WordNormalizer, fold_char};
 use crate::scan::{self, WordPreTokenizer};
 use crate::{ENGLISH_STOPWORDS, Error, Result, Span, Stopwords};
 use ahash::{AHashMap, AHashSet};
@@ -31,6 +32,52 @@ pub struct Word {
     pub key: String,
     /// Whether `norm` is in the analyzer's stopword list.
     pub is_stopword: bool,
+}
+
+/// One word of a text, borrowed: what [`Analyzer::for_each_token`] lends for each word
+/// instead of building a [`Word`].
+///
+/// `norm` and `key` point into the text itself (when already normal) or into buffers that
+/// the analyzer reuses, so a token only lives for one call of the closure.
+///
+/// ```
+/// use briefing_tokenize::{Analyzer, Span, Token};
+/// let text = "Crème brûlée’s";
+/// let mut tokens = Vec::new();
+/// Analyzer::english().for_each_token(text, |token: Token<'_>| tokens.push(token.to_word()));
+/// assert_eq!(tokens[1].span, Span::new(7, 19));
+/// assert_eq!((tokens[1].norm.as_str(), tokens[1].key.as_str()), ("brulee's", "brule"));
+/// assert_eq!(tokens, Analyzer::english().words(text));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Token<'a> {
+    /// Byte span of the surface form in the original text.
+    pub span: Span,
+    /// Normalized surface form, as [`Word::norm`].
+    pub norm: &'a str,
+    /// Matching key, as [`Word::key`].
+    pub key: &'a str,
+    /// Whether `norm` is in the analyzer's stopword list.
+    pub is_stopword: bool,
+}
+
+impl Token<'_> {
+    /// The token as an owned [`Word`].
+    #[must_use]
+    pub fn to_word(&self) -> Word {
+        Word {
+            span: self.span,
+            norm: self.norm.to_owned(),
+            key: self.key.to_owned(),
+            is_stopword: self.is_stopword,
+        }
+    }
+}
+
+impl From<Token<'_>> for Word {
+    fn from(token: Token<'_>) -> Word {
+        token.to_word()
+    }
 }
 
 /// A Snowball stemming algorithm (from `rust-stemmers`).
@@ -194,14 +241,8 @@ struct StemmerImpl {
     inner: rust_stemmers::Stemmer,
 }
 
-/// Most distinct norms a thread's key table holds before it is cleared.
-const KEY_CACHE_CAPACITY: usize = 1 << 15;
-
 /// Most analyzers whose key tables a thread keeps.
 const KEY_CACHE_ANALYZERS: usize = 4;
-
-/// Norm → (key, is_stopword) for one analyzer.
-type KeyTable = AHashMap<Box<str>, (Box<str>, bool)>;
 
 thread_local! {
     /// Memoized keys and stopword flags, one table per analyzer settings
@@ -244,23 +285,84 @@ struct Keys<'a> {
 }
 
 impl Keys<'_> {
-    fn key_and_flag(&mut self, norm: &str) -> (String, bool) {
-        let Some(table) = self.table.as_deref_mut() else {
-            return (self.inner.stem(norm), self.inner.is_stopword(norm));
-        };
-        if let Some((key, is_stopword)) = table.get(norm) {
-            return (String::from(&**key), *is_stopword);
+    /// Calls `f` with the key and stopword flag of `norm`.
+    #[inline]
+    fn with_key<R>(&mut self, norm: &str, f: impl FnOnce(&str, bool) -> R) -> R {
+        let inner = self.inner;
+        if let Some(table) = self.table.as_deref_mut()
+            && let Some((key, is_stopword)) =
+                table.get_or_insert(norm, |norm| (inner.stem(norm), inner.is_stopword(norm)))
+        {
+            return f(key, is_stopword);
         }
-        let key = self.inner.stem(norm);
-        let is_stopword = self.inner.is_stopword(norm);
-        if table.len() >= KEY_CACHE_CAPACITY {
-            table.clear();
-        }
-        table.insert(norm.into(), (key.as_str().into(), is_stopword));
-        (key, is_stopword)
+        f(&inner.stem(norm), inner.is_stopword(norm))
     }
 }
 
+/// Scratch space for one norm: ASCII words are lowercased (and typographic apostrophes and
+/// dashes folded) into a stack buffer, or borrowed unchanged when already normal.
+struct NormBuf {
+    stack: [u8; 64],
+    heap: String,
+}
+
+impl NormBuf {
+    fn new() -> NormBuf {
+        NormBuf { stack: [0; 64], heap: String::new() }
+    }
+
+    /// The norm of `surface`, a word made of ASCII characters and the typographic joiners
+    /// `’` `‘` `‐` `‑` `–` with the [`scan::scan_ascii`] `flags`: joiners folded to `'` and
+    /// `-`, then lowercased if `lowercase`; the result of [`WordNormalizer::normalize_str`]
+    /// on such words.
+    #[inline]
+    fn fold<'s>(
+        &'s mut self,
+        surface: &'s str,
+        flags: u8,
+        lowercase: bool,
+        normalizer: &WordNormalizer,
+    ) -> &'s str {
+        let needs_lowercase = lowercase && flags & scan::UPPER != 0;
+        if !needs_lowercase && flags & scan::FOLDED == 0 {
+            return surface;
+        }
+        let bytes = surface.as_bytes();
+        // Folding only shortens a word, so a word that fits the stack fits folded.
+        if bytes.len() <= self.stack.len() {
+            let mut len = 0;
+            if flags & scan::FOLDED == 0 {
+                if let Some(out) = self.stack.get_mut(..bytes.len()) {
+                    out.copy_from_slice(bytes);
+                    if lowercase {
+                        out.make_ascii_lowercase();
+                    }
+                    len = bytes.len();
+                }
+            } else {
+                for c in surface.chars().map(fold_char) {
+                    let Some(slot) = self.stack.get_mut(len) else { break };
+                    match u8::try_from(c) {
+                        Ok(b) if b.is_ascii() => {
+                            *slot = if lowercase { b.to_ascii_lowercase() } else { b };
+                            len += 1;
+                        }
+                        _ => {
+                            // Not a folded-ASCII word after all: the general normalizer below.
+                            len = usize::MAX;
+                            break;
+                        }
+                    }
+                }
+            }
+            if let Some(Ok(norm)) = self.stack.get(..len).map(std::str::from_utf8) {
+                return norm;
+            }
+        }
+        self.heap = normalizer.normalize_str(surface);
+        &self.heap
+    }
+}
 impl fmt::Debug for StemmerImpl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.stemmer.fmt(f)
@@ -340,11 +442,14 @@ impl Analyzer {
     #[must_use]
     pub fn words(&self, text: &str) -> Vec<Word> {
         let mut words = Vec::with_capacity(text.len() / 6);
-        self.for_each_word(text, |word| words.push(word));
+        self.for_each_token(text, |token| words.push(token.to_word()));
         words
     }
 
     /// Calls `f` with each word of `text`, in order, without collecting them.
+    ///
+    /// Each [`Word`] owns its strings; [`Analyzer::for_each_token`] lends them instead and
+    /// allocates nothing.
     ///
     /// ```
     /// use briefing_tokenize::Analyzer;
@@ -355,16 +460,50 @@ impl Analyzer {
     /// assert_eq!(n_content, 3);
     /// ```
     pub fn for_each_word(&self, text: &str, mut f: impl FnMut(Word)) {
-        self.with_keys(|keys| {
-            self.for_each_span_norm(text, &mut |start, end, norm| {
-                f(self.make_word(start, end, norm, keys));
-            });
-        });
+        self.for_each_token(text, |token| f(token.to_word()));
     }
 
-    fn make_word(&self, start: usize, end: usize, norm: String, keys: &mut Keys<'_>) -> Word {
-        let (key, is_stopword) = keys.key_and_flag(&norm);
-        Word { span: Span::new(start, end), norm, key, is_stopword }
+    /// Calls `f` with each word of `text` as a borrowed [`Token`], in order: the same words,
+    /// spans, norms, keys and stopword flags as [`Analyzer::words`], without building a
+    /// `String` per word. The strings live in buffers reused from word to word (and in this
+    /// thread's memo of keys), so they are only valid during the call of `f`; use
+    /// [`Token::to_word`] to keep one.
+    ///
+    /// ```
+    /// use briefing_tokenize::Analyzer;
+    /// let text = "The SCO’s members met in 2013-2017.";
+    /// let mut keys = String::new();
+    /// Analyzer::english().for_each_token(text, |token| {
+    ///     if !token.is_stopword {
+    ///         keys.push_str(token.key);
+    ///         keys.push(' ');
+    ///     }
+    /// });
+    /// assert_eq!(keys, "sco member met 2013-2017 ");
+    /// ```
+    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token<'_>)) {
+        self.with_keys(|keys| {
+            let inner = keys.inner;
+            let make = |norm: &str| (inner.stem(norm), inner.is_stopword(norm));
+            let mut emit = |start: usize, end: usize, norm: &str, key: &str, is_stopword: bool| {
+                f(Token { span: Span::new(start, end), norm, key, is_stopword });
+            };
+            match keys.table.as_deref_mut() {
+                Some(table) => {
+                    // Words are queued so that the memo's cache misses overlap.
+                    self.for_each_span_norm(text, &mut |start, end, norm: &str| {
+                        if table.is_full() {
+                            table.flush(text, make, &mut emit);
+                        }
+                        table.push(text, start, end, norm);
+                    });
+                    table.flush(text, make, &mut emit);
+                }
+                None => self.for_each_span_norm(text, &mut |start, end, norm: &str| {
+                    emit(start, end, norm, &inner.stem(norm), inner.is_stopword(norm));
+                }),
+            }
+        });
     }
 
     /// Runs `body` with a key maker that uses this thread's key table for
@@ -402,22 +541,23 @@ impl Analyzer {
     /// analyzed independently. ASCII stretches between whitespace go to the
     /// fast path in one call; each whitespace-delimited piece holding a
     /// non-ASCII byte is cut further at non-ASCII separators, and its
-    /// sub-pieces go to the fast path when ASCII, to the `tokenizers` path
+    /// sub-pieces go to the fast path when they are ASCII apart from the
+    /// typographic joiners `’` `‘` `‐` `‑` `–`, to the `tokenizers` path
     /// otherwise.
-    fn for_each_span_norm(&self, text: &str, f: &mut dyn FnMut(usize, usize, String)) {
+    fn for_each_span_norm<F: FnMut(usize, usize, &str)>(&self, text: &str, f: &mut F) {
         let bytes = text.as_bytes();
         let mut pos = 0;
         while pos < bytes.len() {
             let rest = bytes.get(pos..).unwrap_or_default();
             let Some(offset) = rest.iter().position(|b| !b.is_ascii()) else {
-                self.piece(text, pos, bytes.len(), true, f);
+                self.ascii_path(text, pos, bytes.len(), f);
                 return;
             };
             let non_ascii = pos + offset;
             let before = bytes.get(pos..non_ascii).unwrap_or_default();
             let piece_start =
                 before.iter().rposition(u8::is_ascii_whitespace).map_or(pos, |idx| pos + idx + 1);
-            self.piece(text, pos, piece_start, true, f);
+            self.ascii_path(text, pos, piece_start, f);
             let after = bytes.get(non_ascii..).unwrap_or_default();
             let piece_end = after
                 .iter()
@@ -430,43 +570,42 @@ impl Analyzer {
 
     /// A whitespace-delimited piece with non-ASCII characters: cut at
     /// non-ASCII separators, then each sub-piece to the right path.
-    fn mixed_piece(
+    fn mixed_piece<F: FnMut(usize, usize, &str)>(
         &self,
         text: &str,
         start: usize,
         end: usize,
-        f: &mut dyn FnMut(usize, usize, String),
+        f: &mut F,
     ) {
         let Some(piece) = text.get(start..end) else { return };
         let mut sub_start = start;
-        let mut ascii = true;
+        let mut fast = true;
         for (idx, c) in piece.char_indices() {
             if c.is_ascii() {
                 continue;
             }
             if scan::is_separator(c) {
-                self.piece(text, sub_start, start + idx, ascii, f);
+                self.piece(text, sub_start, start + idx, fast, f);
                 sub_start = start + idx + c.len_utf8();
-                ascii = true;
+                fast = true;
             } else {
-                ascii = false;
+                fast &= scan::is_typographic_joiner(c);
             }
         }
-        self.piece(text, sub_start, end, ascii, f);
+        self.piece(text, sub_start, end, fast, f);
     }
 
-    fn piece(
+    fn piece<F: FnMut(usize, usize, &str)>(
         &self,
         text: &str,
         start: usize,
         end: usize,
-        ascii: bool,
-        f: &mut dyn FnMut(usize, usize, String),
+        fast: bool,
+        f: &mut F,
     ) {
-        let Some(piece) = text.get(start..end).filter(|piece| !piece.is_empty()) else { return };
-        if ascii {
-            self.ascii_path(piece, start, f);
-        } else {
+        if fast {
+            self.ascii_path(text, start, end, f);
+        } else if let Some(piece) = text.get(start..end).filter(|piece| !piece.is_empty()) {
             self.general_piece(piece, start, f);
         }
     }
@@ -474,7 +613,7 @@ impl Analyzer {
     /// The general path for one piece, memoized per thread: pieces repeat
     /// (`Совет`, `council’s`) and the `tokenizers` path costs about a
     /// microsecond per piece.
-    fn general_piece(&self, piece: &str, offset: usize, f: &mut dyn FnMut(usize, usize, String)) {
+    fn general_piece(&self, piece: &str, offset: usize, f: &mut dyn FnMut(usize, usize, &str)) {
         if piece.len() > PIECE_CACHE_MAX_LEN {
             return self.general_path(piece, offset, true, f);
         }
@@ -488,16 +627,16 @@ impl Analyzer {
             };
             if let Some(words) = table.get(piece) {
                 for (start, end, norm) in words {
-                    f(offset + start, offset + end, String::from(&**norm));
+                    f(offset + start, offset + end, norm);
                 }
                 return;
             }
             let mut words = Vec::new();
             self.general_path(piece, 0, true, &mut |start, end, norm| {
-                words.push((start, end, norm.into_boxed_str()));
+                words.push((start, end, Box::<str>::from(norm)));
             });
             for (start, end, norm) in &words {
-                f(offset + start, offset + end, String::from(&**norm));
+                f(offset + start, offset + end, norm);
             }
             if table.len() >= PIECE_CACHE_CAPACITY {
                 table.clear();
@@ -506,12 +645,24 @@ impl Analyzer {
         })
     }
 
-    /// The fast path: ASCII text, split on bytes and lowercased directly;
-    /// every other step of the general path is the identity on ASCII.
-    fn ascii_path(&self, text: &str, offset: usize, f: &mut dyn FnMut(usize, usize, String)) {
-        scan::scan_ascii(text.as_bytes(), |start, end| {
-            if let Some(surface) = text.get(start..end) {
-                f(offset + start, offset + end, self.inner.normalizer.normalize_ascii(surface));
+    /// The fast path for `text[start..end]`, ASCII apart from the typographic joiners `’` `‘`
+    /// `‐` `‑` `–`: split on bytes, joiners folded to `'` and `-`, lowercased directly; every
+    /// other step of the general path is the identity on such words.
+    #[inline]
+    fn ascii_path<F: FnMut(usize, usize, &str)>(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        f: &mut F,
+    ) {
+        let Some(piece) = text.get(start..end) else { return };
+        let (lowercase, normalizer) = (self.inner.lowercase, &self.inner.normalizer);
+        let mut buf = NormBuf::new();
+        scan::scan_ascii(piece.as_bytes(), |word_start, word_end, flags| {
+            if let Some(surface) = piece.get(word_start..word_end) {
+                let norm = buf.fold(surface, flags, lowercase, normalizer);
+                f(start + word_start, start + word_end, norm);
             }
         });
     }
@@ -525,7 +676,7 @@ impl Analyzer {
         text: &str,
         offset: usize,
         shortcuts: bool,
-        f: &mut dyn FnMut(usize, usize, String),
+        f: &mut dyn FnMut(usize, usize, &str),
     ) {
         let mut pretokenized = PreTokenizedString::from(text);
         if WordPreTokenizer.pre_tokenize(&mut pretokenized).is_err() {
@@ -550,7 +701,7 @@ impl Analyzer {
         end: usize,
         surface: &str,
         shortcuts: bool,
-        f: &mut dyn FnMut(usize, usize, String),
+        f: &mut dyn FnMut(usize, usize, &str),
     ) {
         let normalizer = &self.inner.normalizer;
         let norm = if shortcuts {
@@ -560,7 +711,7 @@ impl Analyzer {
         };
         // A word can normalize to nothing only if it is made of marks alone.
         if !norm.is_empty() && start < end {
-            f(start, end, norm);
+            f(start, end, &norm);
         }
     }
 
@@ -571,19 +722,26 @@ impl Analyzer {
         let mut words = Vec::new();
         self.with_keys(|keys| {
             self.general_path(text, 0, false, &mut |start, end, norm| {
-                words.push(self.make_word(start, end, norm, keys));
+                keys.with_key(norm, |key, is_stopword| {
+                    let span = Span::new(start, end);
+                    words.push(Token { span, norm, key, is_stopword }.to_word());
+                });
             });
         });
         words
     }
 
-    /// The words of an ASCII `text` through the fast path alone.
+    /// The words of a `text` through the fast path alone (ASCII apart from typographic
+    /// joiners).
     #[cfg(test)]
     pub(crate) fn words_ascii(&self, text: &str) -> Vec<Word> {
         let mut words = Vec::new();
         self.with_keys(|keys| {
-            self.ascii_path(text, 0, &mut |start, end, norm| {
-                words.push(self.make_word(start, end, norm, keys));
+            self.ascii_path(text, 0, text.len(), &mut |start, end, norm: &str| {
+                keys.with_key(norm, |key, is_stopword| {
+                    let span = Span::new(start, end);
+                    words.push(Token { span, norm, key, is_stopword }.to_word());
+                });
             });
         });
         words
@@ -601,7 +759,7 @@ impl Analyzer {
     #[must_use]
     pub fn key(&self, word: &str) -> String {
         let norm = self.inner.normalizer.normalize_str(word.trim());
-        self.with_keys(|keys| keys.key_and_flag(&norm).0)
+        self.with_keys(|keys| keys.with_key(&norm, |key, _| key.to_owned()))
     }
 
     /// The normalized form ([`Word::norm`]) of a single word.
@@ -961,6 +1119,34 @@ mod tests {
     }
 
     #[test]
+    fn reentrant_token_calls_agree() {
+        let analyzer = Analyzer::english();
+        let mut pairs = Vec::new();
+        analyzer.for_each_token("Connections CONNECTED council’s", |outer| {
+            let mut inner = Vec::new();
+            analyzer.for_each_token(outer.norm, |token| inner.push(token.to_word()));
+            pairs.push((outer.to_word(), inner));
+        });
+        assert_eq!(pairs.len(), 3);
+        for (outer, inner) in pairs {
+            assert_eq!(inner.len(), 1);
+            assert_eq!((&inner[0].norm, &inner[0].key), (&outer.norm, &outer.key));
+        }
+    }
+
+    #[test]
+    fn long_and_uppercase_words_take_the_slow_buffers() {
+        let long = format!("{}’S", "Ab".repeat(40));
+        let text = format!("{long} x{}", "y".repeat(100));
+        let words = Analyzer::english().words(&text);
+        assert_eq!(words.len(), 2);
+        assert_eq!(words[0].norm, format!("{}'s", "ab".repeat(40)));
+        assert_eq!(words[0].span, Span::new(0, long.len()));
+        assert_eq!(words[1].norm.len(), 101);
+        assert_eq!(words, Analyzer::english().words_general(&text));
+    }
+
+    #[test]
     fn analyzer_is_shareable() {
         fn assert_send_sync<T: Send + Sync + Clone + fmt::Debug>() {}
         assert_send_sync::<Analyzer>();
@@ -1048,10 +1234,30 @@ mod tests {
 
         #[test]
         fn pieces_and_shortcuts_on_mixed_text(
-            text in "[a-zA-Z0-9 .,'\\-éÉüßЖжйё\u{0301}\u{0308}中文ﬁＡ’‘ʼ“”—…\u{a0}\u{2013}]{0,60}",
+            text in "[a-zA-Z0-9 .,'\\-éÉüßЖжйё\u{0301}\u{0308}中文ﬁＡ’‘ʼ“”—…\u{a0}\u{2010}\u{2011}\u{2013}]{0,60}",
         ) {
             let analyzer = Analyzer::english();
             prop_assert_eq!(analyzer.words(&text), analyzer.words_general(&text));
+        }
+
+        #[test]
+        fn fast_path_handles_typographic_joiners(
+            text in "[a-cA-C0-2 .,'/:\\-’‘\u{2010}\u{2011}\u{2013}]{0,60}",
+        ) {
+            for analyzer in [Analyzer::english(), Analyzer::builder().lowercase(false).build().unwrap()] {
+                let general = analyzer.words_general(&text);
+                prop_assert_eq!(&analyzer.words_ascii(&text), &general);
+                prop_assert_eq!(&analyzer.words(&text), &general);
+            }
+        }
+
+        #[test]
+        fn tokens_are_the_words(text in "[a-zA-Z0-9 .,'\\-éÉЖж中ʼ’“\u{a0}\u{2013}]{0,80}") {
+            for analyzer in [Analyzer::english(), Analyzer::builder().stemmer(None).lowercase(false).build().unwrap()] {
+                let mut tokens = Vec::new();
+                analyzer.for_each_token(&text, |token| tokens.push(token.to_word()));
+                prop_assert_eq!(tokens, analyzer.words(&text));
+            }
         }
 
         #[test]

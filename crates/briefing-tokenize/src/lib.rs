@@ -51,6 +51,7 @@
 
 mod analyzer;
 mod error;
+mod keytable;
 mod ngrams;
 mod normalize;
 mod scan;
@@ -60,7 +61,7 @@ mod stopwords;
 pub mod subword;
 mod vocab;
 
-pub use analyzer::{Analyzer, AnalyzerBuilder, Stemmer, Word};
+pub use analyzer::{Analyzer, AnalyzerBuilder, Stemmer, Token, Word};
 pub use error::{Error, Result};
 pub use ngrams::{char_ngrams, word_ngrams};
 pub use sentences::sentences;

@@ -111,9 +111,4 @@ impl WordNormalizer {
             Err(_) => word.to_owned(),
         }
     }
-
-    /// The normalized form of an ASCII `word`.
-    pub(crate) fn normalize_ascii(&self, word: &str) -> String {
-        if self.lowercase { word.to_ascii_lowercase() } else { word.to_owned() }
-    }
 }

@@ -91,14 +91,20 @@ pub(crate) fn scan_unicode(text: &str, mut emit: impl FnMut(usize, usize)) {
 
 const ALPHA: u8 = 1;
 const DIGIT: u8 = 2;
+/// Set, with `ALPHA`, for uppercase letters; also a flag of [`scan_ascii`]'s words.
+pub(crate) const UPPER: u8 = 4;
+/// A flag of [`scan_ascii`]'s words: the word holds a typographic joiner.
+pub(crate) const FOLDED: u8 = 8;
 
-/// Byte classes for the ASCII scanner: `ALPHA`, `DIGIT` or 0.
+/// Byte classes for the ASCII scanner: `ALPHA` (with `UPPER` for uppercase), `DIGIT` or 0.
 static ASCII_CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut byte = 0;
     while byte < 256 {
         let b = byte as u8;
-        table[byte] = if b.is_ascii_alphabetic() {
+        table[byte] = if b.is_ascii_uppercase() {
+            ALPHA | UPPER
+        } else if b.is_ascii_alphabetic() {
             ALPHA
         } else if b.is_ascii_digit() {
             DIGIT
@@ -110,12 +116,14 @@ static ASCII_CLASS: [u8; 256] = {
     table
 };
 
+#[inline]
 fn class(byte: u8) -> u8 {
     ASCII_CLASS[usize::from(byte)]
 }
 
-/// Whether ASCII `joiner` glues a run ending in a byte of class `prev` to a
-/// run starting with a byte of class `next`; the rules of [`joins`].
+/// Whether ASCII `joiner` glues a run ending in a byte of kind `prev` to a run starting with
+/// a byte of kind `next` (kinds: `ALPHA`, `DIGIT` or 0); the rules of [`joins`].
+#[inline]
 fn ascii_joins(prev: u8, joiner: u8, next: u8) -> bool {
     match joiner {
         b'\'' => prev == ALPHA && next == ALPHA,
@@ -125,34 +133,67 @@ fn ascii_joins(prev: u8, joiner: u8, next: u8) -> bool {
     }
 }
 
-/// Calls `emit(start, end)` for every word of an ASCII `text`, in order: the
-/// words [`scan_unicode`] finds, computed on bytes.
-pub(crate) fn scan_ascii(text: &[u8], mut emit: impl FnMut(usize, usize)) {
+/// Whether `c` is a non-ASCII joiner that [`scan_ascii`] handles: `’` and `‘` (which join like
+/// `'`), `‐`, `‑` and `–` (which join like `-`). They are neither letters nor digits, and the
+/// normalizer folds them to their ASCII twins.
+pub(crate) fn is_typographic_joiner(c: char) -> bool {
+    matches!(c, '’' | '‘' | '‐' | '‑' | '–')
+}
+
+/// The joiner at `idx` as the ASCII byte it acts as, with its width in bytes: an ASCII byte,
+/// or one of the typographic joiners (UTF-8 `E2 80 xx`).
+#[inline]
+fn joiner_at(text: &[u8], idx: usize) -> Option<(u8, usize)> {
+    match text.get(idx..idx + 3) {
+        Some([0xE2, 0x80, 0x98 | 0x99]) => Some((b'\'', 3)),
+        Some([0xE2, 0x80, 0x90 | 0x91 | 0x93]) => Some((b'-', 3)),
+        _ => text.get(idx).filter(|b| b.is_ascii()).map(|&b| (b, 1)),
+    }
+}
+
+/// Calls `emit(start, end, flags)` for every word of `text`, in order: the words
+/// [`scan_unicode`] finds, computed on bytes, for text that is ASCII apart from typographic
+/// joiners (see [`is_typographic_joiner`]); any other non-ASCII byte separates words. `flags`
+/// holds [`UPPER`] if the word has an uppercase letter and [`FOLDED`] if it has a typographic
+/// joiner.
+#[inline]
+pub(crate) fn scan_ascii(text: &[u8], mut emit: impl FnMut(usize, usize, u8)) {
     let n = text.len();
     let mut idx = 0;
     while idx < n {
         let Some(&byte) = text.get(idx) else { break };
-        if class(byte) == 0 {
+        let first = class(byte);
+        if first == 0 {
             idx += 1;
             continue;
         }
         let start = idx;
-        let mut last = class(byte);
+        let mut flags = first;
         idx += 1;
         loop {
-            match text.get(idx) {
-                Some(&b) if class(b) != 0 => {
-                    last = class(b);
-                    idx += 1;
+            // The rest of the run.
+            let mut last = first;
+            while let Some(&b) = text.get(idx) {
+                let c = class(b);
+                if c == 0 {
+                    break;
                 }
-                Some(&joiner) => match text.get(idx + 1) {
-                    Some(&next) if ascii_joins(last, joiner, class(next)) => idx += 1,
-                    _ => break,
-                },
-                None => break,
+                last = c;
+                flags |= c;
+                idx += 1;
+            }
+            let Some((joiner, width)) = joiner_at(text, idx) else { break };
+            match text.get(idx + width) {
+                Some(&next) if ascii_joins(last & 3, joiner, class(next) & 3) => {
+                    if width > 1 {
+                        flags |= FOLDED;
+                    }
+                    idx += width;
+                }
+                _ => break,
             }
         }
-        emit(start, idx);
+        emit(start, idx, flags & (UPPER | FOLDED));
     }
 }
 

@@ -37,7 +37,24 @@ fn assert_words(analyzer: &Analyzer, text: &str) -> Result<(), TestCaseError> {
     }
     let mut streamed = Vec::new();
     analyzer.for_each_word(text, |word| streamed.push(word));
-    prop_assert_eq!(streamed, words);
+    prop_assert_eq!(&streamed, &words);
+    // The borrowed tokens are the same words, field by field.
+    let mut at = 0;
+    let mut mismatch = None;
+    analyzer.for_each_token(text, |token| {
+        let same = words.get(at).is_some_and(|word| {
+            token.span == word.span
+                && token.norm == word.norm
+                && token.key == word.key
+                && token.is_stopword == word.is_stopword
+        });
+        if !same && mismatch.is_none() {
+            mismatch = Some((at, token.to_word()));
+        }
+        at += 1;
+    });
+    prop_assert_eq!(mismatch, None);
+    prop_assert_eq!(at, words.len());
     Ok(())
 }
 

@@ -1,0 +1,12 @@
+//! The SCO assistant's parts, shared by the `sco-bot` binary, its tests and
+//! its benchmarks: the corpus, the one [`assistant::Assistant::answer`], the
+//! terminal chat, `ask`'s JSON records, evaluation and calibration.
+
+pub mod assistant;
+pub mod calibrate;
+pub mod chat;
+pub mod corpus;
+pub mod eval;
+pub mod record;
+pub mod telegram;
+pub mod text;

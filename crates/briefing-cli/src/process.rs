@@ -1,0 +1,336 @@
+//! `briefing process`: every paragraph of a corpus as a JSON record, in parallel, in a fixed order.
+
+use crate::input::{self, Item, Limits, Unit, Units};
+use crate::pipeline::{self, Window};
+use crate::progress::Progress;
+use crate::stats::{self, Event, Tally};
+use crate::{messages, walk};
+use ahash::AHashSet;
+use anyhow::Context as _;
+use briefing_retrieval::bm25::TermCache;
+use briefing_topics::{Classifier, Label};
+use clap::Args;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+/// Split files into paragraphs and write one JSON record per paragraph.
+///
+/// INPUT is any mix of files and directories. Directories are walked
+/// recursively in byte order of names (hidden entries and `*.meta.json`
+/// sidecars skipped) for `.txt`, `.text`, `.md`, `.markdown` (one document
+/// per file: transcript, marked transcript or plain text, detected per
+/// file), `.jsonl` and `.ndjson` (one `{"id", "text", ...}` document per
+/// line), each possibly gzip-compressed (`.gz`; files named directly are
+/// decompressed whenever they start with the gzip magic bytes).
+///
+/// Each output line is `{"doc", "paragraph", "span", "text", "n_tokens",
+/// "topic"}`: `doc` is the file path relative to its INPUT (the file name
+/// for a file given directly) or a JSONL line's `"id"` (`FILE:LINE` without
+/// one); `paragraph` the paragraph id (`p0`, `p1`, ... in document order);
+/// `span` the `[start, end)` byte offsets of `text` in the document's
+/// (decompressed) text, for JSONL in the decoded `"text"` value; `n_tokens`
+/// the number of words as the `Analyzer::english` analyzer splits them
+/// (stopwords included, the same words the search index is built from);
+/// `topic` the label of the `--topics` model, or null without one. Records
+/// come in input order and are byte-identical for any `--threads`.
+///
+/// Bad inputs (unreadable, binary, not UTF-8, empty, bad gzip, a line
+/// longer than 16 MiB, bad JSONL lines) are reported on stderr as
+/// `briefing: PATH: reason` and skipped. The output is written to a
+/// temporary file renamed to FILE.jsonl at the end, so an interrupted run
+/// never leaves a partial file under that name. Exits 1 only when no
+/// document could be processed or the output cannot be written.
+#[derive(Debug, Args)]
+pub struct ProcessArgs {
+    /// Files and directories to read.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Where to write the records (JSON Lines).
+    #[arg(long, value_name = "FILE.jsonl")]
+    out: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Label each paragraph with this `briefing topics` model (the `topic`
+    /// field; null without a model).
+    #[arg(long, value_name = "MODEL_FILE")]
+    topics: Option<PathBuf>,
+}
+
+/// Options shared by `process` and `index`.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Worker threads (default: one per core). The output does not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Also write the summary as JSON to this file.
+    #[arg(long, value_name = "FILE.json")]
+    pub stats: Option<PathBuf>,
+    /// Target bytes per work unit (tests use it to cut small inputs into many units).
+    #[arg(long, hide = true, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub unit_bytes: Option<u64>,
+}
+
+impl CommonArgs {
+    /// The pool and its size.
+    pub fn pool(&self) -> anyhow::Result<(rayon::ThreadPool, usize)> {
+        let pool = pipeline::pool(self.threads.map(usize::from))?;
+        let n = pool.current_num_threads();
+        Ok((pool, n))
+    }
+
+    /// The input limits.
+    pub fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        if let Some(unit_bytes) = self.unit_bytes {
+            limits.unit_bytes = unit_bytes;
+        }
+        limits
+    }
+}
+
+/// The topic model, when asked for.
+fn classifier(path: Option<&Path>) -> anyhow::Result<Option<Classifier>> {
+    path.map(|path| {
+        Classifier::load(path)
+            .with_context(|| format!("cannot load topic model {}", path.display()))
+    })
+    .transpose()
+}
+
+/// One output record.
+#[derive(Serialize)]
+struct Record<'a> {
+    doc: &'a str,
+    paragraph: &'a str,
+    span: [usize; 2],
+    text: &'a str,
+    n_tokens: usize,
+    topic: Option<&'a str>,
+}
+
+/// What a worker returns for one unit.
+struct UnitOut {
+    records: Vec<u8>,
+    events: Vec<Event>,
+    n_bytes: u64,
+    n_paragraphs: u64,
+    n_sentences: u64,
+    n_tokens: u64,
+    terms: Vec<Arc<str>>,
+    topics: BTreeMap<String, u64>,
+}
+
+/// Term caches, one per busy worker, reused across units.
+#[derive(Debug, Default)]
+pub struct Caches(Mutex<Vec<TermCache>>);
+
+impl Caches {
+    /// Runs `f` with a cache of its own.
+    pub fn with<T>(&self, f: impl FnOnce(&mut TermCache) -> T) -> T {
+        let taken = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+        let mut cache = taken.unwrap_or_default();
+        let result = f(&mut cache);
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(cache);
+        result
+    }
+}
+
+/// Runs `briefing process`.
+pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
+    let walked = walk::walk(&args.inputs);
+    let classifier = classifier(args.topics.as_deref())?;
+    let (pool, n_threads) = args.common.pool()?;
+    let limits = args.common.limits();
+    let total: u64 = walked.sources.iter().map(|s| s.size).sum();
+    let progress = Progress::new(total, "process");
+    let mut tally = Tally::new("process", n_threads, &walked.sources, walked.n_skipped);
+    for problem in &walked.problems {
+        tally.walk_problem(problem, &progress);
+    }
+
+    let mut out = AtomicFile::create(&args.out)?;
+    let caches = Caches::default();
+    let mut vocabulary: AHashSet<Arc<str>> = AHashSet::new();
+    let sources = &walked.sources;
+    let work = |unit: Unit| {
+        let (items, n_bytes) = input::load(&unit, sources, limits);
+        let events = stats::events(&unit, &items);
+        caches.with(|cache| records(&items, events, n_bytes, cache, classifier.as_ref()))
+    };
+    let result = pipeline::run(
+        &pool,
+        Window::for_threads(n_threads),
+        Units::new(sources, limits),
+        work,
+        |unit: UnitOut, cost| {
+            out.write_all(&unit.records)?;
+            tally.apply(unit.events, &progress);
+            let summary = &mut tally.summary;
+            summary.bytes += unit.n_bytes;
+            summary.paragraphs += unit.n_paragraphs;
+            summary.sentences += unit.n_sentences;
+            summary.tokens += unit.n_tokens;
+            for (topic, n) in unit.topics {
+                *summary.topics.entry(topic).or_default() += n;
+            }
+            vocabulary.extend(unit.terms);
+            progress.inc(cost);
+            Ok(())
+        },
+    );
+    progress.finish();
+    result?;
+    tally.summary.vocabulary = vocabulary.len() as u64;
+    drop(vocabulary);
+    let nothing = tally.summary.documents == 0;
+    if !nothing {
+        out.commit()?;
+    }
+    let summary = tally.finish();
+    messages::status(summary.render());
+    if let Some(path) = &args.common.stats {
+        summary.write_json(path)?;
+    }
+    if nothing {
+        messages::error(format!(
+            "nothing could be processed; {} was not written",
+            args.out.display()
+        ));
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn records(
+    items: &[Item],
+    events: Vec<Event>,
+    n_bytes: u64,
+    cache: &mut TermCache,
+    classifier: Option<&Classifier>,
+) -> UnitOut {
+    let mut out = UnitOut {
+        records: Vec::with_capacity(usize::try_from(n_bytes).unwrap_or(0) * 3 / 2),
+        events,
+        n_bytes,
+        n_paragraphs: 0,
+        n_sentences: 0,
+        n_tokens: 0,
+        terms: Vec::new(),
+        topics: BTreeMap::new(),
+    };
+    cache.trim();
+    let mut seen = TermSet::default();
+    for item in items {
+        let Item::Doc(_, doc) = item else { continue };
+        for paragraph in &doc.paragraphs {
+            let mut n_tokens = 0usize;
+            cache.for_each_term(&paragraph.text, |id, is_stopword| {
+                n_tokens += 1;
+                if !is_stopword {
+                    seen.insert(id);
+                }
+            });
+            let topic =
+                classifier.map(|classifier| match classifier.predict(&paragraph.text).label {
+                    Label::Known(label) => label,
+                    Label::Unknown => "unknown",
+                });
+            if let Some(topic) = topic {
+                *out.topics.entry(topic.to_owned()).or_default() += 1;
+            }
+            let record = Record {
+                doc: &doc.id,
+                paragraph: &paragraph.id,
+                span: [paragraph.span.start, paragraph.span.end],
+                text: &paragraph.text,
+                n_tokens,
+                topic,
+            };
+            // Serializing plain strings and numbers into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut out.records, &record);
+            out.records.push(b'\n');
+            out.n_paragraphs += 1;
+            out.n_sentences += paragraph.sentences.len() as u64;
+            out.n_tokens += n_tokens as u64;
+        }
+    }
+    out.terms = seen.ids.iter().filter_map(|&id| cache.shared_key(id).cloned()).collect();
+    out
+}
+
+/// A set of term ids of one cache.
+#[derive(Default)]
+struct TermSet {
+    bits: Vec<u64>,
+    ids: Vec<u32>,
+}
+
+impl TermSet {
+    fn insert(&mut self, id: u32) {
+        let (word, bit) = (id as usize / 64, id % 64);
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        if let Some(slot) = self.bits.get_mut(word)
+            && *slot & (1 << bit) == 0
+        {
+            *slot |= 1 << bit;
+            self.ids.push(id);
+        }
+    }
+}
+
+/// An output file written under a temporary name in the same directory and
+/// renamed on [`AtomicFile::commit`]; dropped uncommitted, it leaves nothing.
+pub struct AtomicFile {
+    out: std::io::BufWriter<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`.
+    pub fn create(path: &Path) -> anyhow::Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let tmp =
+            builder.tempfile_in(dir).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(AtomicFile {
+            out: std::io::BufWriter::with_capacity(1 << 20, tmp),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends bytes.
+    pub fn write_all(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.out.write_all(bytes).with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    /// Flushes and renames the file to its final name.
+    pub fn commit(self) -> anyhow::Result<()> {
+        let path = self.path;
+        let tmp = self
+            .out
+            .into_inner()
+            .map_err(|err| err.into_error())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        tmp.persist(&path)
+            .map_err(|err| err.error)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,258 @@
+//! Shards: the postings of a run of consecutive paragraphs, built on one thread.
+
+use super::TermCache;
+use std::sync::Arc;
+
+/// Names of a run of paragraphs: document ids (run-length coded, since
+/// consecutive paragraphs usually share a document) and paragraph ids.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Names {
+    /// `(document id, number of consecutive paragraphs)`.
+    pub(crate) doc_runs: Vec<(String, u32)>,
+    /// All paragraph ids, concatenated.
+    pub(crate) para_bytes: String,
+    /// End offset of each paragraph id in `para_bytes`.
+    pub(crate) para_ends: Vec<u32>,
+}
+
+impl Names {
+    pub(crate) fn push(&mut self, doc: &str, paragraph: &str) {
+        match self.doc_runs.last_mut() {
+            Some((last, n)) if last == doc => *n += 1,
+            _ => self.doc_runs.push((doc.to_owned(), 1)),
+        }
+        self.para_bytes.push_str(paragraph);
+        self.para_ends.push(u32::try_from(self.para_bytes.len()).unwrap_or(u32::MAX));
+    }
+}
+
+/// Indexes a run of consecutive paragraphs into a [`Shard`].
+///
+/// Build shards of disjoint runs on as many threads as you like (each with
+/// its own [`TermCache`]), then push them into an
+/// [`IndexBuilder`](super::IndexBuilder) in corpus order.
+///
+/// ```
+/// use briefing_retrieval::bm25::{ShardBuilder, TermCache};
+/// let mut cache = TermCache::new();
+/// let mut builder = ShardBuilder::new(&mut cache);
+/// assert_eq!(builder.add("doc", "p0", "Trade grew, and trade rules changed."), 6);
+/// let shard = builder.finish();
+/// assert_eq!((shard.n_paragraphs(), shard.n_tokens(), shard.n_postings()), (1, 6, 4));
+/// ```
+#[derive(Debug)]
+pub struct ShardBuilder<'a> {
+    cache: &'a mut TermCache,
+    /// Cache term id → local term id + 1 (0: not seen in this shard).
+    local_of: Vec<u32>,
+    /// Local term id → cache term id.
+    cache_ids: Vec<u32>,
+    /// `(local term, paragraph within the shard, tf)`, in paragraph order.
+    entries: Vec<(u32, u32, u32)>,
+    doc_lens: Vec<u32>,
+    names: Names,
+    texts: Option<Texts>,
+    n_tokens: u64,
+    scratch: Vec<u32>,
+}
+
+/// Paragraph texts, concatenated.
+#[derive(Clone, Debug, Default)]
+struct Texts {
+    bytes: String,
+    ends: Vec<usize>,
+}
+
+impl<'a> ShardBuilder<'a> {
+    /// A builder whose terms come from `cache`. The cache is
+    /// [trimmed](TermCache::trim) first.
+    pub fn new(cache: &'a mut TermCache) -> ShardBuilder<'a> {
+        cache.trim();
+        ShardBuilder {
+            cache,
+            local_of: Vec::new(),
+            cache_ids: Vec::new(),
+            entries: Vec::new(),
+            doc_lens: Vec::new(),
+            names: Names::default(),
+            texts: None,
+            n_tokens: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Also keeps the paragraph texts, for [`Shard::texts`].
+    #[must_use]
+    pub fn with_texts(mut self) -> ShardBuilder<'a> {
+        self.texts = Some(Texts::default());
+        self
+    }
+
+    /// Adds a paragraph of document `doc` with id `paragraph`; returns its
+    /// number of words (stopwords included).
+    pub fn add(&mut self, doc: &str, paragraph: &str, text: &str) -> usize {
+        let mut n_words = 0usize;
+        let scratch = &mut self.scratch;
+        scratch.clear();
+        self.cache.for_each_term(text, |id, is_stopword| {
+            n_words += 1;
+            if !is_stopword {
+                scratch.push(id);
+            }
+        });
+        scratch.sort_unstable();
+        let para = u32::try_from(self.doc_lens.len()).unwrap_or(u32::MAX);
+        let mut idx = 0;
+        while let Some(&id) = scratch.get(idx) {
+            let run =
+                scratch.get(idx..).map_or(0, |rest| rest.iter().take_while(|&&x| x == id).count());
+            let local = local_id(&mut self.local_of, &mut self.cache_ids, id);
+            self.entries.push((local, para, u32::try_from(run).unwrap_or(u32::MAX)));
+            idx += run.max(1);
+        }
+        self.doc_lens.push(u32::try_from(scratch.len()).unwrap_or(u32::MAX));
+        self.names.push(doc, paragraph);
+        if let Some(texts) = &mut self.texts {
+            texts.bytes.push_str(text);
+            texts.ends.push(texts.bytes.len());
+        }
+        self.n_tokens += n_words as u64;
+        n_words
+    }
+
+    /// How many paragraphs were added so far.
+    #[must_use]
+    pub fn n_paragraphs(&self) -> usize {
+        self.doc_lens.len()
+    }
+
+    /// The shard: postings grouped by term, paragraphs in the order added.
+    #[must_use]
+    pub fn finish(self) -> Shard {
+        let n_terms = self.cache_ids.len();
+        // Counting sort by local term; stable, so each term's paragraphs stay in order.
+        let mut offsets = vec![0u32; n_terms + 1];
+        for &(term, _, _) in &self.entries {
+            if let Some(count) = offsets.get_mut(term as usize + 1) {
+                *count += 1;
+            }
+        }
+        for idx in 1..offsets.len() {
+            let prev = offsets.get(idx - 1).copied().unwrap_or(0);
+            if let Some(offset) = offsets.get_mut(idx) {
+                *offset += prev;
+            }
+        }
+        let mut next: Vec<u32> = offsets.clone();
+        let mut docs = vec![0u32; self.entries.len()];
+        let mut tfs = vec![0u32; self.entries.len()];
+        for &(term, para, tf) in &self.entries {
+            if let Some(slot) = next.get_mut(term as usize) {
+                let at = *slot as usize;
+                *slot += 1;
+                if let (Some(doc), Some(freq)) = (docs.get_mut(at), tfs.get_mut(at)) {
+                    *doc = para;
+                    *freq = tf;
+                }
+            }
+        }
+        let terms: Vec<Arc<str>> = self
+            .cache_ids
+            .iter()
+            .map(|&id| self.cache.shared_key(id).cloned().unwrap_or_else(|| Arc::from("")))
+            .collect();
+        Shard {
+            terms,
+            offsets,
+            docs,
+            tfs,
+            doc_lens: self.doc_lens,
+            names: self.names,
+            texts: self.texts.unwrap_or_default().into_parts(),
+            n_tokens: self.n_tokens,
+        }
+    }
+}
+
+impl Texts {
+    fn into_parts(self) -> (String, Vec<usize>) {
+        (self.bytes, self.ends)
+    }
+}
+
+fn local_id(local_of: &mut Vec<u32>, cache_ids: &mut Vec<u32>, id: u32) -> u32 {
+    let idx = id as usize;
+    if local_of.len() <= idx {
+        local_of.resize(idx + 1, 0);
+    }
+    match local_of.get_mut(idx) {
+        Some(slot) if *slot != 0 => *slot - 1,
+        Some(slot) => {
+            let local = u32::try_from(cache_ids.len()).unwrap_or(u32::MAX);
+            cache_ids.push(id);
+            *slot = local + 1;
+            local
+        }
+        None => 0,
+    }
+}
+
+/// The postings of a run of consecutive paragraphs, ready to merge.
+///
+/// Made by [`ShardBuilder::finish`]; consumed by
+/// [`IndexBuilder::push`](super::IndexBuilder::push).
+#[derive(Clone, Debug)]
+pub struct Shard {
+    /// The terms, by local id.
+    pub(crate) terms: Vec<Arc<str>>,
+    /// Postings of local term `t`: `offsets[t]..offsets[t + 1]`.
+    pub(crate) offsets: Vec<u32>,
+    /// Paragraph (within the shard) of each posting.
+    pub(crate) docs: Vec<u32>,
+    /// Term frequency of each posting.
+    pub(crate) tfs: Vec<u32>,
+    /// Number of indexed terms of each paragraph.
+    pub(crate) doc_lens: Vec<u32>,
+    pub(crate) names: Names,
+    texts: (String, Vec<usize>),
+    n_tokens: u64,
+}
+
+impl Shard {
+    /// How many paragraphs the shard holds.
+    #[must_use]
+    pub fn n_paragraphs(&self) -> usize {
+        self.doc_lens.len()
+    }
+
+    /// How many words its paragraphs have, stopwords included.
+    #[must_use]
+    pub fn n_tokens(&self) -> u64 {
+        self.n_tokens
+    }
+
+    /// How many (term, paragraph) postings it holds.
+    #[must_use]
+    pub fn n_postings(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// How many distinct terms it holds.
+    #[must_use]
+    pub fn n_terms(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// The distinct terms it holds, in first-seen order.
+    pub fn terms(&self) -> impl Iterator<Item = &str> + '_ {
+        self.terms.iter().map(|term| &**term)
+    }
+
+    /// The paragraph texts, in order, when built [`with_texts`](ShardBuilder::with_texts);
+    /// otherwise nothing.
+    pub fn texts(&self) -> impl Iterator<Item = &str> + '_ {
+        let (bytes, ends) = &self.texts;
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        starts.zip(ends.iter().copied()).map(|(start, end)| bytes.get(start..end).unwrap_or(""))
+    }
+}

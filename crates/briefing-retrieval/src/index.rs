@@ -1,0 +1,797 @@
+//! The index: passages, their fields, postings, and the vocabularies for
+//! synonyms and typos; building, saving and loading.
+
+use crate::answer_type::{Evidence, sentence_evidence};
+use crate::synonyms::Compiled;
+use crate::typo::TypoDictionary;
+use crate::{Config, Error, Lexicon, Result, Synonyms};
+use ahash::AHashMap;
+use briefing_tokenize::{Analyzer, Span, Stemmer, Stopwords, Word};
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+
+/// The save format name and version written by [`Index::save`].
+pub const FORMAT: &str = "briefing-retrieval-index/1";
+
+/// Where the passages of a document come from: the metadata shown with an
+/// answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// Document id, unique in the index.
+    pub doc_id: String,
+    /// Title.
+    pub title: String,
+    /// Who speaks (the interviewee).
+    pub speaker: String,
+    /// The speaker's role.
+    pub role: String,
+    /// The event.
+    pub event: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// A passage (paragraph) to index.
+///
+/// ```
+/// use briefing_retrieval::Passage;
+/// let p = Passage::new("p3", "Over 600 crimes were thwarted. Camps were closed.")
+///     .with_context("What has been accomplished?");
+/// assert_eq!(p.sentences.len(), 2);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passage {
+    /// Passage id, unique within its document (e.g. `p17`).
+    pub id: String,
+    /// The text.
+    pub text: String,
+    /// Sentence spans, relative to `text`.
+    pub sentences: Vec<Span>,
+    /// The interviewer's question this passage answers, if any: indexed as
+    /// context at a lower weight.
+    pub context: Option<String>,
+    /// The turn (question and its answer passages) the passage belongs to.
+    pub turn: Option<usize>,
+}
+
+impl Passage {
+    /// A passage with sentences split by [`briefing_tokenize::sentences()`].
+    #[must_use]
+    pub fn new(id: &str, text: &str) -> Passage {
+        Passage {
+            id: id.to_owned(),
+            text: text.to_owned(),
+            sentences: briefing_tokenize::sentences(text),
+            context: None,
+            turn: None,
+        }
+    }
+
+    /// Sets the interviewer's question.
+    #[must_use]
+    pub fn with_context(mut self, question: &str) -> Passage {
+        self.context = Some(question.to_owned());
+        self
+    }
+
+    /// Sets the turn.
+    #[must_use]
+    pub fn with_turn(mut self, turn: usize) -> Passage {
+        self.turn = Some(turn);
+        self
+    }
+
+    /// The text of sentences `range` (inclusive of both ends' text).
+    #[must_use]
+    pub fn sentence_text(&self, range: std::ops::Range<usize>) -> &str {
+        let start = self.sentences.get(range.start).map(|s| s.start);
+        let end = range.end.checked_sub(1).and_then(|i| self.sentences.get(i)).map(|s| s.end);
+        match (start, end) {
+            (Some(start), Some(end)) if start <= end => self.text.get(start..end).unwrap_or(""),
+            _ => "",
+        }
+    }
+}
+
+/// The three fields of a passage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    Body = 0,
+    Context = 1,
+    Bank = 2,
+}
+
+/// Occurrences of one term in one passage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Posting {
+    pub(crate) passage: u32,
+    /// Term frequency per field.
+    pub(crate) tf: [f32; 3],
+    /// Word positions in the body.
+    pub(crate) pos: Vec<u32>,
+}
+
+/// Derived data of a passage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Derived {
+    /// Indexed words per field.
+    pub(crate) len: [f32; 3],
+    /// Number of body words (positions).
+    pub(crate) n_words: u32,
+    /// First body position of each sentence.
+    pub(crate) sentence_starts: Vec<u32>,
+    /// Evidence flags per body position.
+    pub(crate) evidence: Vec<Evidence>,
+    /// Distinct terms (words and synonym concepts) of each bank question, sorted.
+    pub(crate) bank_terms: Vec<Vec<u32>>,
+    /// Sum of the idf of the distinct words of each bank question.
+    pub(crate) bank_idf: Vec<f32>,
+}
+
+impl Derived {
+    /// The sentence holding body position `pos`.
+    pub(crate) fn sentence_of(&self, pos: u32) -> usize {
+        self.sentence_starts.partition_point(|&start| start <= pos).saturating_sub(1)
+    }
+
+    /// Body positions of sentences `range`.
+    pub(crate) fn positions_of(&self, range: std::ops::Range<usize>) -> std::ops::Range<u32> {
+        let start = self.sentence_starts.get(range.start).copied().unwrap_or(self.n_words);
+        let end = self.sentence_starts.get(range.end).copied().unwrap_or(self.n_words);
+        start..end
+    }
+}
+
+/// A searchable index over passages.
+///
+/// Build it with [`IndexBuilder`], ask with [`Index::answer`], rank with
+/// [`Index::search`], save with [`Index::save`].
+///
+/// ```
+/// use briefing_retrieval::{Config, IndexBuilder, Passage, Query, Source};
+/// let mut builder = IndexBuilder::new(Config::default());
+/// builder.document(Source::default(), vec![
+///     Passage::new("p0", "The authorities confiscated 50 tons of explosives."),
+///     Passage::new("p1", "The summit will be held in Bishkek."),
+/// ]);
+/// let index = builder.build().unwrap();
+/// let hits = index.search(&Query::new("where is the summit"), 1);
+/// assert_eq!(hits[0].passage_id, "p1");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Index {
+    pub(crate) config: Config,
+    pub(crate) synonyms: Synonyms,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) passages: Vec<Passage>,
+    /// Document of each passage (index into `sources`).
+    pub(crate) passage_doc: Vec<usize>,
+    pub(crate) bank: Vec<Vec<String>>,
+    pub(crate) labels: Vec<Option<String>>,
+    pub(crate) terms: Vec<String>,
+    pub(crate) postings: Vec<Vec<Posting>>,
+    pub(crate) derived: Vec<Derived>,
+    /// Keys of the words naming speakers and their roles.
+    pub(crate) speaker_keys: Vec<String>,
+    pub(crate) lexicon: Lexicon,
+    // Rebuilt on load.
+    pub(crate) analyzer: Analyzer,
+    pub(crate) lookup: AHashMap<String, u32>,
+    /// Word terms (not synonym concepts) sorted by key, for prefix variants.
+    pub(crate) sorted_terms: Vec<(String, u32)>,
+    pub(crate) idf: Vec<f32>,
+    pub(crate) avg_len: [f32; 3],
+    pub(crate) compiled: Compiled,
+    pub(crate) typos: TypoDictionary,
+}
+
+/// What [`Index::save`] writes.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    format: String,
+    config: Config,
+    synonyms: Synonyms,
+    sources: Vec<Source>,
+    passages: Vec<Passage>,
+    passage_doc: Vec<usize>,
+    bank: Vec<Vec<String>>,
+    labels: Vec<Option<String>>,
+    terms: Vec<String>,
+    postings: Vec<Vec<Posting>>,
+    derived: Vec<Derived>,
+    speaker_keys: Vec<String>,
+    typo_words: Vec<(String, String, u32)>,
+    lexicon: Lexicon,
+}
+
+/// Collects documents, bank questions, labels and synonyms, then builds an
+/// [`Index`].
+#[derive(Clone, Debug)]
+pub struct IndexBuilder {
+    config: Config,
+    synonyms: Synonyms,
+    lexicon: Lexicon,
+    docs: Vec<(Source, Vec<Passage>)>,
+    bank: Vec<(String, String, Vec<String>)>,
+    labels: Vec<(String, String, String)>,
+}
+
+impl IndexBuilder {
+    /// A builder with `config`.
+    #[must_use]
+    pub fn new(config: Config) -> IndexBuilder {
+        IndexBuilder {
+            config,
+            synonyms: Synonyms::default(),
+            lexicon: Lexicon::default(),
+            docs: Vec::new(),
+            bank: Vec::new(),
+            labels: Vec::new(),
+        }
+    }
+
+    /// Sets the synonym rules.
+    pub fn synonyms(&mut self, synonyms: Synonyms) -> &mut IndexBuilder {
+        self.synonyms = synonyms;
+        self
+    }
+
+    /// Sets the lexicon of real words: unknown query words found there are
+    /// not corrected as typos (they stay unknown, a sign that the corpus
+    /// does not answer).
+    pub fn lexicon(&mut self, lexicon: Lexicon) -> &mut IndexBuilder {
+        self.lexicon = lexicon;
+        self
+    }
+
+    /// Adds a document: its source and passages.
+    pub fn document(&mut self, source: Source, passages: Vec<Passage>) -> &mut IndexBuilder {
+        self.docs.push((source, passages));
+        self
+    }
+
+    /// Adds bank questions: questions that passage `passage_id` of document
+    /// `doc_id` answers (an FAQ's training examples).
+    pub fn bank<S: AsRef<str>>(
+        &mut self,
+        doc_id: &str,
+        passage_id: &str,
+        questions: &[S],
+    ) -> &mut IndexBuilder {
+        let questions = questions.iter().map(|q| q.as_ref().to_owned()).collect();
+        self.bank.push((doc_id.to_owned(), passage_id.to_owned(), questions));
+        self
+    }
+
+    /// Labels a passage with a topic, for [`Query::topic`](crate::Query::topic) hints.
+    pub fn label(&mut self, doc_id: &str, passage_id: &str, label: &str) -> &mut IndexBuilder {
+        self.labels.push((doc_id.to_owned(), passage_id.to_owned(), label.to_owned()));
+        self
+    }
+
+    /// Builds the index.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownPassage`] when bank questions or a label name a
+    /// passage that was not added; [`Error::Analyzer`] if the analyzer
+    /// cannot be built.
+    pub fn build(self) -> Result<Index> {
+        let analyzer = analyzer_for(&self.config)?;
+        let mut sources = Vec::new();
+        let mut passages = Vec::new();
+        let mut passage_doc = Vec::new();
+        for (doc_idx, (source, doc_passages)) in self.docs.into_iter().enumerate() {
+            sources.push(source);
+            for passage in doc_passages {
+                passages.push(passage);
+                passage_doc.push(doc_idx);
+            }
+        }
+        let find = |doc: &str, id: &str| -> Result<usize> {
+            passages
+                .iter()
+                .zip(&passage_doc)
+                .position(|(p, &d)| {
+                    p.id == id && sources.get(d).is_some_and(|s: &Source| s.doc_id == doc)
+                })
+                .ok_or_else(|| Error::UnknownPassage {
+                    doc: doc.to_owned(),
+                    passage: id.to_owned(),
+                })
+        };
+        let mut bank = vec![Vec::new(); passages.len()];
+        for (doc, id, questions) in &self.bank {
+            let idx = find(doc, id)?;
+            if let Some(slot) = bank.get_mut(idx) {
+                slot.extend(questions.iter().cloned());
+            }
+        }
+        let mut labels = vec![None; passages.len()];
+        for (doc, id, label) in &self.labels {
+            let idx = find(doc, id)?;
+            if let Some(slot) = labels.get_mut(idx) {
+                *slot = Some(label.clone());
+            }
+        }
+        let mut index = Indexer::new(self.config, self.synonyms, analyzer).run(
+            sources,
+            passages,
+            passage_doc,
+            bank,
+            labels,
+        );
+        index.lexicon = self.lexicon;
+        Ok(index)
+    }
+}
+
+fn analyzer_for(config: &Config) -> Result<Analyzer> {
+    let stemmer = config.features.stemming.then_some(Stemmer::English);
+    Ok(Analyzer::builder().stemmer(stemmer).stopwords(Stopwords::English).build()?)
+}
+
+/// Concept terms (synonym rules) are named with a leading control character
+/// that no analysed word can contain.
+pub(crate) fn concept_name(rule_idx: usize) -> String {
+    format!("\u{1}{rule_idx}")
+}
+
+struct Indexer {
+    config: Config,
+    synonyms: Synonyms,
+    analyzer: Analyzer,
+    compiled: Compiled,
+    terms: Vec<String>,
+    lookup: AHashMap<String, u32>,
+    postings: Vec<Vec<Posting>>,
+    typo_words: AHashMap<String, (String, u32)>,
+}
+
+impl Indexer {
+    fn new(config: Config, synonyms: Synonyms, analyzer: Analyzer) -> Indexer {
+        let compiled = Compiled::new(&synonyms, &analyzer);
+        Indexer {
+            config,
+            synonyms,
+            analyzer,
+            compiled,
+            terms: Vec::new(),
+            lookup: AHashMap::new(),
+            postings: Vec::new(),
+            typo_words: AHashMap::new(),
+        }
+    }
+
+    fn term(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.lookup.get(key) {
+            return id;
+        }
+        let id = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
+        self.terms.push(key.to_owned());
+        self.lookup.insert(key.to_owned(), id);
+        self.postings.push(Vec::new());
+        id
+    }
+
+    fn add(&mut self, term: u32, passage: u32, field: Field, pos: Option<u32>) {
+        let Some(list) = self.postings.get_mut(term as usize) else { return };
+        if list.last().is_none_or(|p| p.passage != passage) {
+            list.push(Posting { passage, tf: [0.0; 3], pos: Vec::new() });
+        }
+        if let Some(posting) = list.last_mut() {
+            if let Some(tf) = posting.tf.get_mut(field as usize) {
+                *tf += 1.0;
+            }
+            if let Some(pos) = pos {
+                posting.pos.push(pos);
+            }
+        }
+    }
+
+    /// Indexes one field's text; returns the number of indexed words and the
+    /// distinct terms.
+    fn index_text(&mut self, text: &str, passage: u32, field: Field) -> (f32, Vec<u32>, Vec<Word>) {
+        let words = self.analyzer.words(text);
+        let skip_stop = self.config.features.stopwords;
+        let mut n_indexed = 0.0;
+        let mut distinct = Vec::new();
+        for (pos, word) in words.iter().enumerate() {
+            let count =
+                self.typo_words.entry(word.norm.clone()).or_insert_with(|| (word.key.clone(), 0));
+            count.1 += 1;
+            if skip_stop && word.is_stopword {
+                continue;
+            }
+            let term = self.term(&word.key);
+            let body_pos = (field == Field::Body).then(|| u32::try_from(pos).unwrap_or(u32::MAX));
+            self.add(term, passage, field, body_pos);
+            distinct.push(term);
+            n_indexed += 1.0;
+        }
+        let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
+        for found in self.compiled.find(&keys, false) {
+            let term = self.term(&concept_name(found.rule_idx));
+            let body_pos =
+                (field == Field::Body).then(|| u32::try_from(found.start).unwrap_or(u32::MAX));
+            self.add(term, passage, field, body_pos);
+            distinct.push(term);
+        }
+        distinct.sort_unstable();
+        distinct.dedup();
+        (n_indexed, distinct, words)
+    }
+
+    fn run(
+        mut self,
+        sources: Vec<Source>,
+        passages: Vec<Passage>,
+        passage_doc: Vec<usize>,
+        bank: Vec<Vec<String>>,
+        labels: Vec<Option<String>>,
+    ) -> Index {
+        let mut derived = Vec::with_capacity(passages.len());
+        let mut bank_terms_raw = Vec::with_capacity(passages.len());
+        let mut body_words = Vec::with_capacity(passages.len());
+        for (idx, passage) in passages.iter().enumerate() {
+            let pid = u32::try_from(idx).unwrap_or(u32::MAX);
+            let (body_len, _, words) = self.index_text(&passage.text, pid, Field::Body);
+            let context_len = match &passage.context {
+                Some(context) => self.index_text(context, pid, Field::Context).0,
+                None => 0.0,
+            };
+            let mut bank_len = 0.0;
+            let mut bank_terms = Vec::new();
+            for question in bank.get(idx).into_iter().flatten() {
+                let (n, distinct, _) = self.index_text(question, pid, Field::Bank);
+                bank_len += n;
+                bank_terms.push(distinct);
+            }
+            bank_terms_raw.push(bank_terms);
+            derived.push(Derived { len: [body_len, context_len, bank_len], ..Derived::default() });
+            body_words.push(words);
+        }
+        // Words ever written in lowercase are common nouns; the others
+        // (Bishkek, SCO) are names.
+        let mut lowercase: ahash::AHashSet<&str> = ahash::AHashSet::new();
+        for (passage, words) in passages.iter().zip(&body_words) {
+            for word in words {
+                if word
+                    .span
+                    .slice(&passage.text)
+                    .and_then(|s| s.chars().next())
+                    .is_some_and(char::is_lowercase)
+                {
+                    lowercase.insert(word.norm.as_str());
+                }
+            }
+        }
+        for ((passage, words), d) in passages.iter().zip(&body_words).zip(&mut derived) {
+            let mut info = BodyInfo { sentences: passage.sentences.clone(), ..BodyInfo::default() };
+            info.fill(&passage.text, words, &|norm: &str| !lowercase.contains(norm));
+            d.n_words = info.n_words;
+            d.sentence_starts = info.sentence_starts;
+            d.evidence = info.evidence;
+        }
+        for (derived, terms) in derived.iter_mut().zip(bank_terms_raw) {
+            derived.bank_terms = terms;
+        }
+        for (norm, key) in &self.compiled.words {
+            self.typo_words.entry(norm.clone()).or_insert_with(|| (key.clone(), 1));
+        }
+        let mut typo_words: Vec<(String, String, u32)> =
+            self.typo_words.into_iter().map(|(norm, (key, count))| (norm, key, count)).collect();
+        typo_words.sort();
+        let mut speaker_keys: Vec<String> = sources
+            .iter()
+            .flat_map(|s| self.analyzer.words(&format!("{} {}", s.speaker, s.role)))
+            .filter(|w| !w.is_stopword)
+            .map(|w| w.key)
+            .collect();
+        speaker_keys.sort();
+        speaker_keys.dedup();
+        let saved = Saved {
+            format: FORMAT.to_owned(),
+            config: self.config,
+            synonyms: self.synonyms,
+            sources,
+            passages,
+            passage_doc,
+            bank,
+            labels,
+            terms: self.terms,
+            postings: self.postings,
+            derived,
+            speaker_keys,
+            typo_words,
+            lexicon: Lexicon::default(),
+        };
+        Index::from_saved(saved, self.analyzer, self.compiled, self.lookup)
+    }
+}
+
+/// Body words, sentences and evidence of a passage while indexing.
+#[derive(Default)]
+struct BodyInfo {
+    sentences: Vec<Span>,
+    n_words: u32,
+    sentence_starts: Vec<u32>,
+    evidence: Vec<Evidence>,
+}
+
+impl BodyInfo {
+    fn fill(&mut self, text: &str, words: &[Word], proper: &dyn Fn(&str) -> bool) {
+        self.n_words = u32::try_from(words.len()).unwrap_or(u32::MAX);
+        self.sentence_starts = self
+            .sentences
+            .iter()
+            .map(|s| {
+                u32::try_from(words.partition_point(|w| w.span.start < s.start)).unwrap_or(u32::MAX)
+            })
+            .collect();
+        self.evidence = vec![Evidence::default(); words.len()];
+        for (sentence_idx, _) in self.sentences.iter().enumerate() {
+            let start = self.sentence_starts.get(sentence_idx).copied().unwrap_or(0) as usize;
+            let end = self
+                .sentence_starts
+                .get(sentence_idx + 1)
+                .copied()
+                .map_or(words.len(), |e| e as usize);
+            let Some(sentence_words) = words.get(start..end) else { continue };
+            let norms: Vec<&str> = sentence_words.iter().map(|w| w.norm.as_str()).collect();
+            let surface: Vec<&str> =
+                sentence_words.iter().map(|w| w.span.slice(text).unwrap_or("")).collect();
+            for (offset, ev) in sentence_evidence(&norms, &surface, proper).into_iter().enumerate()
+            {
+                if let Some(slot) = self.evidence.get_mut(start + offset) {
+                    *slot = ev;
+                }
+            }
+        }
+    }
+}
+
+impl Index {
+    fn from_saved(
+        saved: Saved,
+        analyzer: Analyzer,
+        compiled: Compiled,
+        lookup: AHashMap<String, u32>,
+    ) -> Index {
+        let n = saved.passages.len().max(1) as f32;
+        let idf: Vec<f32> = saved
+            .postings
+            .iter()
+            .map(|list| {
+                let df = list.len() as f32;
+                (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+            })
+            .collect();
+        let mut avg_len = [0.0f32; 3];
+        for d in &saved.derived {
+            for (sum, len) in avg_len.iter_mut().zip(d.len) {
+                *sum += len;
+            }
+        }
+        for sum in &mut avg_len {
+            *sum = (*sum / n).max(1.0);
+        }
+        let mut derived = saved.derived;
+        for d in &mut derived {
+            d.bank_idf = d
+                .bank_terms
+                .iter()
+                .map(|terms| {
+                    terms
+                        .iter()
+                        .filter(|&&t| {
+                            saved.terms.get(t as usize).is_some_and(|k| !k.starts_with('\u{1}'))
+                        })
+                        .filter_map(|&t| idf.get(t as usize))
+                        .sum()
+                })
+                .collect();
+        }
+        let mut sorted_terms: Vec<(String, u32)> = saved
+            .terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.starts_with('\u{1}'))
+            .map(|(i, t)| (t.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        sorted_terms.sort();
+        Index {
+            sorted_terms,
+            config: saved.config,
+            synonyms: saved.synonyms,
+            sources: saved.sources,
+            passages: saved.passages,
+            passage_doc: saved.passage_doc,
+            bank: saved.bank,
+            labels: saved.labels,
+            terms: saved.terms,
+            postings: saved.postings,
+            derived,
+            speaker_keys: saved.speaker_keys,
+            lexicon: saved.lexicon,
+            analyzer,
+            lookup,
+            idf,
+            avg_len,
+            compiled,
+            typos: TypoDictionary::new(saved.typo_words),
+        }
+    }
+
+    /// The configuration the index was built with.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Replaces the configuration used at query time. Switches that change
+    /// how text is analysed ([`Features::stemming`](crate::Features::stemming),
+    /// [`Features::stopwords`](crate::Features::stopwords)) only take effect
+    /// on a rebuild.
+    pub fn set_config(&mut self, config: Config) {
+        self.config = config;
+    }
+
+    /// All passages, in index order.
+    #[must_use]
+    pub fn passages(&self) -> &[Passage] {
+        &self.passages
+    }
+
+    /// The source of passage `passage_idx`.
+    #[must_use]
+    pub fn source(&self, passage_idx: usize) -> Option<&Source> {
+        self.passage_doc.get(passage_idx).and_then(|&d| self.sources.get(d))
+    }
+
+    /// The bank questions of passage `passage_idx`.
+    #[must_use]
+    pub fn bank_questions(&self, passage_idx: usize) -> &[String] {
+        self.bank.get(passage_idx).map_or(&[], Vec::as_slice)
+    }
+
+    /// The topic label of passage `passage_idx`, if any.
+    #[must_use]
+    pub fn label(&self, passage_idx: usize) -> Option<&str> {
+        self.labels.get(passage_idx).and_then(Option::as_deref)
+    }
+
+    /// The index of the passage `passage_id` of document `doc_id`.
+    #[must_use]
+    pub fn find_passage(&self, doc_id: &str, passage_id: &str) -> Option<usize> {
+        (0..self.passages.len()).find(|&i| {
+            self.passages.get(i).is_some_and(|p| p.id == passage_id)
+                && self.source(i).is_some_and(|s| s.doc_id == doc_id)
+        })
+    }
+
+    /// Number of distinct terms (words and synonym concepts).
+    #[must_use]
+    pub fn n_terms(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Number of known words for typo correction.
+    #[must_use]
+    pub fn n_known_words(&self) -> usize {
+        self.typos.len()
+    }
+
+    /// Writes the index as JSON (format [`FORMAT`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Json`] or [`Error::Io`] when writing fails.
+    pub fn save<W: Write>(&self, writer: W) -> Result<()> {
+        let saved = Saved {
+            format: FORMAT.to_owned(),
+            config: self.config.clone(),
+            synonyms: self.synonyms.clone(),
+            sources: self.sources.clone(),
+            passages: self.passages.clone(),
+            passage_doc: self.passage_doc.clone(),
+            bank: self.bank.clone(),
+            labels: self.labels.clone(),
+            terms: self.terms.clone(),
+            postings: self.postings.clone(),
+            derived: self.derived.clone(),
+            speaker_keys: self.speaker_keys.clone(),
+            typo_words: self.typos.entries(),
+            lexicon: self.lexicon.clone(),
+        };
+        serde_json::to_writer(writer, &saved)?;
+        Ok(())
+    }
+
+    /// Reads an index written by [`Index::save`].
+    ///
+    /// ```
+    /// use briefing_retrieval::{Config, Index, IndexBuilder, Passage, Source};
+    /// let mut builder = IndexBuilder::new(Config::default());
+    /// builder.document(Source::default(), vec![Passage::new("p0", "Trade grew.")]);
+    /// let index = builder.build().unwrap();
+    /// let mut bytes = Vec::new();
+    /// index.save(&mut bytes).unwrap();
+    /// let loaded = Index::load(bytes.as_slice()).unwrap();
+    /// assert_eq!(loaded.passages(), index.passages());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Json`] when the input is not a saved index, [`Error::Format`]
+    /// when it has another format version.
+    pub fn load<R: Read>(reader: R) -> Result<Index> {
+        let saved: Saved = serde_json::from_reader(reader)?;
+        if saved.format != FORMAT {
+            return Err(Error::Format { found: saved.format, expected: FORMAT.to_owned() });
+        }
+        let analyzer = analyzer_for(&saved.config)?;
+        let compiled = Compiled::new(&saved.synonyms, &analyzer);
+        let lookup = saved
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        Ok(Index::from_saved(saved, analyzer, compiled, lookup))
+    }
+
+    /// The term id of `key`, if indexed.
+    pub(crate) fn term_id(&self, key: &str) -> Option<u32> {
+        self.lookup.get(key).copied()
+    }
+
+    /// Word terms whose key is a close prefix variant of `key` (one is a
+    /// prefix of the other, at most `max_extra` characters longer, both at
+    /// least `min_len` long): `priorit` for `prioriti`.
+    pub(crate) fn prefix_variants(&self, key: &str, min_len: usize, max_extra: usize) -> Vec<u32> {
+        let n = key.chars().count();
+        let mut found = Vec::new();
+        if n < min_len || !key.is_ascii() {
+            return found;
+        }
+        // Longer keys starting with `key`.
+        let start = self.sorted_terms.partition_point(|(t, _)| t.as_str() < key);
+        for (term, id) in self.sorted_terms.iter().skip(start) {
+            if !term.starts_with(key) {
+                break;
+            }
+            if term.len() > key.len() && term.len() <= key.len() + max_extra {
+                found.push(*id);
+            }
+        }
+        // Shorter keys that are prefixes of `key`.
+        for cut in 1..=max_extra {
+            let Some(prefix) = key.get(..key.len().saturating_sub(cut)) else { continue };
+            if prefix.len() < min_len {
+                break;
+            }
+            if let Some(id) = self.term_id(prefix) {
+                found.push(id);
+            }
+        }
+        found
+    }
+
+    /// The idf of a term.
+    pub(crate) fn idf_of(&self, term: u32) -> f32 {
+        self.idf.get(term as usize).copied().unwrap_or(0.0)
+    }
+
+    /// The idf given to a word the index does not know.
+    pub(crate) fn unknown_idf(&self) -> f32 {
+        let n = self.passages.len() as f32;
+        (1.0 + (n + 0.5) / 0.5).ln()
+    }
+
+    /// The posting of `term` in passage `passage`.
+    pub(crate) fn posting(&self, term: u32, passage: u32) -> Option<&Posting> {
+        let list = self.postings.get(term as usize)?;
+        list.binary_search_by_key(&passage, |p| p.passage).ok().and_then(|i| list.get(i))
+    }
+}

@@ -1,0 +1,293 @@
+//! Behaviour tests on the small inline interview of `testdata`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::testdata::{builder, index};
+use crate::{
+    Abstention, AnswerType, Config, Features, Index, IndexBuilder, MatchKind, Passage, Query,
+    Source,
+};
+
+/// Asks `question` and checks the passage and that the answer contains
+/// `expect` (or that it abstains when `expect` is `None`).
+fn check(index: &Index, question: &str, expect: Option<(&str, &str)>) {
+    let answer = index.answer(&Query::new(question));
+    match expect {
+        Some((passage, text)) => {
+            let got = answer.passage_idx.map(|i| index.passages()[i].id.as_str());
+            assert_eq!(got, Some(passage), "{question}: {answer:#?}");
+            assert!(answer.text.contains(text), "{question}: {:?} lacks {text:?}", answer.text);
+            assert!(answer.answered, "{question}: abstained with {answer:#?}");
+        }
+        None => assert!(!answer.answered, "{question}: answered {:?} ({answer:#?})", answer.text),
+    }
+}
+
+#[test]
+fn ranks_the_passage_with_the_rarest_matching_words_first() {
+    let index = index();
+    let hits = index.search(&Query::new("pumping stations repaired"), 3);
+    assert_eq!(hits[0].passage_id, "p2");
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    check(&index, "Which pumping stations were repaired?", Some(("p2", "120 pumping stations")));
+}
+
+#[test]
+fn synonyms_reach_the_transcript_wording() {
+    let index = index();
+    check(
+        &index,
+        "How many kilometers of dikes were built?",
+        Some(("p2", "40 kilometres of new levees")),
+    );
+    let mut config = Config::default();
+    config.features.synonyms = false;
+    let plain = builder(config).build().unwrap();
+    let hits = plain.search(&Query::new("dikes"), 3);
+    assert!(hits.is_empty(), "{hits:?}");
+}
+
+#[test]
+fn multiword_abbreviations_expand_both_ways() {
+    let index = index();
+    let explained = index.explain(&Query::new("RCC levees"), 0);
+    assert_eq!(explained.words.len(), 2);
+    assert_eq!(explained.words[1].kind, Some(MatchKind::Exact));
+}
+
+#[test]
+fn typos_are_corrected_against_the_vocabulary() {
+    let index = index();
+    check(&index, "how many pumpng statoins were repaird", Some(("p2", "120 pumping stations")));
+    let explained = index.explain(&Query::new("pumpng"), 0);
+    assert_eq!(explained.words[0].corrected.as_deref(), Some("pumping"));
+    assert_eq!(explained.words[0].kind, Some(MatchKind::Typo));
+    let mut config = Config::default();
+    config.features.typos = false;
+    let strict = builder(config).build().unwrap();
+    assert!(strict.search(&Query::new("pumpng"), 3).is_empty());
+}
+
+#[test]
+fn answer_type_picks_the_sentence_with_the_number_date_or_place() {
+    let index = index();
+    check(&index, "How many flood warnings were issued?", Some(("p3", "2,500 flood warnings")));
+    check(&index, "Where will the next session be held?", Some(("p5", "held in Riverton")));
+    let answer = index.answer(&Query::new("How many trees were planted?"));
+    assert_eq!(answer.answer_type, Some(AnswerType::Quantity));
+    assert!(answer.text.contains("one million trees"), "{}", answer.text);
+    assert_eq!(answer.signals.type_missing, 0.0);
+}
+
+#[test]
+fn the_interviewers_question_is_context_for_its_answers() {
+    let index = index();
+    let hits = index.search(&Query::new("achievements in flood protection"), 5);
+    let top: Vec<&str> = hits.iter().take(2).map(|h| h.passage_id.as_str()).collect();
+    assert!(top.contains(&"p2") && top.contains(&"p3"), "{hits:?}");
+    let mut config = Config::default();
+    config.features.context = false;
+    let without = builder(config).build().unwrap();
+    assert!(without.search(&Query::new("achieved protection"), 5).is_empty());
+}
+
+#[test]
+fn bank_questions_answer_paraphrases() {
+    let index = index();
+    check(&index, "Are farmers helped with watering?", Some(("p6", "grants for irrigation")));
+    let mut config = Config::default();
+    config.features.bank = false;
+    let without = builder(config).build().unwrap();
+    let answer = without.answer(&Query::new("Are farmers helped with watering?"));
+    assert!(
+        answer.signals.bank == 0.0
+            && answer.confidence
+                < index.answer(&Query::new("Are farmers helped with watering?")).confidence
+    );
+}
+
+#[test]
+fn abstains_on_unanswered_and_unrelated_questions() {
+    let index = index();
+    check(&index, "What is the council's annual budget?", None);
+    check(&index, "recipe for pancakes with blueberries", None);
+    check(&index, "When was the council founded?", None);
+    let answer = index.answer(&Query::new("pancakes"));
+    assert_eq!(answer.abstention, Some(Abstention::NoKnownWords));
+}
+
+#[test]
+fn off_topic_probability_lowers_confidence() {
+    let index = index();
+    let plain = index.answer(&Query::new("grants for irrigation"));
+    let hinted = index.answer(&Query::new("grants for irrigation").off_topic(0.95));
+    assert!(hinted.confidence < plain.confidence);
+    assert!(!hinted.answered);
+}
+
+#[test]
+fn topic_hint_breaks_ties_toward_the_labelled_passage() {
+    let mut b = IndexBuilder::new(Config::default());
+    b.document(
+        Source::default(),
+        vec![Passage::new("a", "Cooperation grew."), Passage::new("b", "Cooperation grew.")],
+    );
+    b.label("", "b", "economy");
+    let index = b.build().unwrap();
+    assert_eq!(index.search(&Query::new("cooperation"), 1)[0].passage_id, "a");
+    assert_eq!(
+        index.search(&Query::new("cooperation").topic("economy", 0.9), 1)[0].passage_id,
+        "b"
+    );
+    let mut config = index.config().clone();
+    config.features.topic = false;
+    let mut off = index.clone();
+    off.set_config(config);
+    assert_eq!(off.search(&Query::new("cooperation").topic("economy", 0.9), 1)[0].passage_id, "a");
+}
+
+#[test]
+fn answers_are_at_most_600_characters_of_1_to_3_sentences() {
+    let long_sentence = format!("The river {} ends here.", "flows and flows ".repeat(60));
+    let text = format!("Floods came. {long_sentence} Floods went. Floods again. Floods stayed.");
+    let mut b = IndexBuilder::new(Config::default());
+    b.document(Source::default(), vec![Passage::new("p0", &text)]);
+    let index = b.build().unwrap();
+    for q in ["river flows", "floods", "floods came went again stayed"] {
+        let answer = index.answer(&Query::new(q));
+        assert!(answer.text.chars().count() <= 600, "{q}: {}", answer.text.len());
+        assert!((1..=3).contains(&answer.sentences.len()), "{q}: {:?}", answer.sentences);
+    }
+}
+
+#[test]
+fn save_and_load_give_the_same_answers() {
+    let index = index();
+    let mut bytes = Vec::new();
+    index.save(&mut bytes).unwrap();
+    let loaded = Index::load(bytes.as_slice()).unwrap();
+    for q in
+        ["How many kilometers of dikes were built?", "pumpng", "budget", "where is the session"]
+    {
+        assert_eq!(loaded.answer(&Query::new(q)), index.answer(&Query::new(q)), "{q}");
+    }
+    let mut again = Vec::new();
+    loaded.save(&mut again).unwrap();
+    assert_eq!(bytes, again);
+    let wrong = String::from_utf8(bytes).unwrap().replace(crate::FORMAT, "other/9");
+    assert!(matches!(Index::load(wrong.as_bytes()), Err(crate::Error::Format { .. })));
+    assert!(Index::load(&b"{"[..]).is_err());
+}
+
+#[test]
+fn explain_adds_up_to_the_score() {
+    let index = index();
+    let query = Query::new("new levees built");
+    let hits = index.search(&query, 1);
+    let explained = index.explain(&query, hits[0].passage_idx);
+    let sum: f32 = explained.words.iter().map(|w| w.score).sum();
+    assert!((sum - explained.base).abs() < 1e-5);
+    assert!((explained.score - hits[0].score).abs() < 1e-4, "{explained}");
+    assert!(explained.to_string().contains("levees"));
+    let levees = &explained.words[1];
+    assert_eq!(levees.tf, [1.0, 0.0, 0.0]);
+    assert!(levees.idf > 0.0 && levees.tf_part > 0.0);
+}
+
+#[test]
+fn speaker_words_weigh_less_than_content() {
+    let index = index();
+    let explained = index.explain(&Query::new("Anna Berg irrigation grants"), 3);
+    assert!(explained.words[0].weight < 1.0);
+    assert_eq!(explained.words[2].weight, 1.0);
+}
+
+#[test]
+fn bad_input_never_panics_and_never_answers() {
+    let index = index();
+    let huge = "flood ".repeat(20_000);
+    let inputs = [
+        "",
+        "   \t ",
+        "🙂🙂🙂",
+        "?!...",
+        "Что такое совет?",
+        "理事会是什么",
+        "\u{0}\u{7}\u{1b}[2J",
+        "<b></b><br/>",
+        &huge,
+    ];
+    for input in inputs {
+        let answer = index.answer(&Query::new(input));
+        if input != huge {
+            assert!(!answer.answered, "{input:?}: {answer:#?}");
+        }
+        assert!(answer.text.chars().count() <= 600);
+    }
+}
+
+#[test]
+fn plain_bm25_switches_everything_off() {
+    let plain = builder(Config::plain_bm25()).build().unwrap();
+    assert_eq!(plain.config().features, Features::none());
+    assert_eq!(plain.search(&Query::new("levees"), 1)[0].passage_id, "p2");
+    assert!(plain.search(&Query::new("dikes"), 1).is_empty());
+}
+
+#[test]
+fn same_input_same_output() {
+    let a = index();
+    let b = index();
+    for q in ["levees", "how many warnings", "ministers meet where"] {
+        assert_eq!(a.answer(&Query::new(q)), b.answer(&Query::new(q)));
+    }
+}
+
+#[test]
+fn real_words_from_the_lexicon_are_not_corrected() {
+    let build = |lexicon: Option<crate::Lexicon>| {
+        let mut b = IndexBuilder::new(Config::default());
+        b.document(
+            Source::default(),
+            vec![Passage::new("p0", "The team fights floods every spring.")],
+        );
+        if let Some(lexicon) = lexicon {
+            b.lexicon(lexicon);
+        }
+        b.build().unwrap()
+    };
+    let explained = build(None).explain(&Query::new("nights"), 0);
+    assert_eq!(explained.words[0].corrected.as_deref(), Some("fights"));
+    let strict = build(Some(crate::Lexicon::new(["nights", "floods"])));
+    assert_eq!(strict.explain(&Query::new("nights"), 0).words[0].corrected, None);
+    assert_eq!(strict.answer(&Query::new("nights")).abstention, Some(Abstention::NoKnownWords));
+}
+
+#[test]
+fn related_word_forms_match_as_variants() {
+    let mut b = IndexBuilder::new(Config::default());
+    b.document(
+        Source::default(),
+        vec![Passage::new("p0", "The council prioritizes flood security.")],
+    );
+    let index = b.build().unwrap();
+    let explained = index.explain(&Query::new("priority"), 0);
+    assert_eq!(explained.words[0].kind, Some(MatchKind::Variant), "{explained}");
+    let mut config = Config::default();
+    config.features.variants = false;
+    let mut strict = index.clone();
+    strict.set_config(config);
+    assert_eq!(strict.explain(&Query::new("priority"), 0).words[0].kind, None);
+}
+
+#[test]
+fn synonym_rules_can_carry_lower_weights() {
+    let build = |weight: f32| {
+        let mut b = IndexBuilder::new(Config::default());
+        b.synonyms(crate::Synonyms::parse("dikes => levees").unwrap().with_weight(weight))
+            .document(Source::default(), vec![Passage::new("p0", "New levees were built.")]);
+        b.build().unwrap()
+    };
+    let strong = build(1.0).explain(&Query::new("dikes"), 0).score;
+    let weak = build(0.5).explain(&Query::new("dikes"), 0).score;
+    assert!(weak > 0.0 && weak < strong);
+}
