@@ -351,7 +351,12 @@ fn svm_block<const W: usize>(
 /// `w += d * x` for every lane, and `bias += d` (the bias is a feature of value 1). Lanes
 /// with `d = 0` are unchanged.
 #[inline]
-fn add_scaled<const W: usize>(w: &mut [[f32; W]], bias: &mut [f64; W], d: &[f64; W], x: &SparseVec) {
+fn add_scaled<const W: usize>(
+    w: &mut [[f32; W]],
+    bias: &mut [f64; W],
+    d: &[f64; W],
+    x: &SparseVec,
+) {
     let d32: [f32; W] = std::array::from_fn(|lane| d[lane] as f32);
     for &(j, v) in &x.pairs {
         if let Some(row) = w.get_mut(j as usize) {
