@@ -116,18 +116,11 @@ impl Classifier {
         let ys: Vec<usize> =
             examples.iter().map(|e| labels.binary_search(&e.label).unwrap_or(0)).collect();
         let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-        let t0 = std::time::Instant::now();
         let (space, xs) = FeatureSpace::fit(&config.features, &texts)?;
-        if std::env::var_os("TOPICS_DEBUG").is_some() {
-            eprintln!(
-                "features {:?} nnz {}",
-                t0.elapsed(),
-                xs.iter().map(|x| x.pairs.len()).sum::<usize>()
-            );
-        }
         let fitted =
             Fitted { xs: &xs, ys: &ys, n_classes: labels.len(), n_features: space.n_features() };
-        let (model, temperature) = fitted.fit_calibrated(config);
+        let model = fitted.fit(config, None);
+        let temperature = fitted.temperature(config);
         let scorer = Scorer::new(&space, &model);
         Ok(Classifier {
             labels,
@@ -196,7 +189,7 @@ impl Classifier {
     }
 
     fn probabilities_with<T>(&self, text: &str, s: &mut Scratch, f: impl FnOnce(&[f32]) -> T) -> T {
-        self.space.hashes(text, &mut s.hashes);
+        self.space.sorted_hashes(text, &mut s.hashes);
         self.scorer.scores_into(&s.hashes, &mut s.score, &mut s.scores);
         softmax_into(&s.scores, self.temperature, &mut s.probs);
         f(&s.probs)
@@ -287,12 +280,6 @@ fn argmax(values: &[f32]) -> usize {
     best
 }
 
-/// Passes over the data of each calibration fold's SVMs. They start from the dual variables of
-/// the SVMs fitted on all examples, so that a few passes get close to the fold's optimum: on
-/// the benchmark sets of the README, 2 to 8 passes give the same temperatures within 4% and
-/// the same calibration error within 0.01 as fitting each fold from scratch.
-const CALIBRATION_EPOCHS: usize = 3;
-
 /// Vectorised training data, shared by the final fit, calibration and cross-validation.
 pub(crate) struct Fitted<'a> {
     pub(crate) xs: &'a [SparseVec],
@@ -302,37 +289,18 @@ pub(crate) struct Fitted<'a> {
 }
 
 impl Fitted<'_> {
-    /// Fits the model on all examples and calibrates its temperature.
-    pub(crate) fn fit_calibrated(&self, config: &TrainConfig) -> (Linear, f32) {
-        let t0 = std::time::Instant::now();
-        let (model, alpha) = self.fit_warm(config, None, None);
-        if std::env::var_os("TOPICS_DEBUG").is_some() {
-            eprintln!("fit {:?}", t0.elapsed());
-        }
-        let temperature = self.temperature(config, alpha.as_deref());
-        if std::env::var_os("TOPICS_DEBUG").is_some() {
-            eprintln!("fit+cal {:?}", t0.elapsed());
-        }
-        (model, temperature)
-    }
-
-    /// Fits the linear model on all examples, or on those whose `mask` entry is true; SVMs
-    /// start from the dual variables `warm` (of all examples) and return their own.
-    fn fit_warm(
-        &self,
-        config: &TrainConfig,
-        mask: Option<&[bool]>,
-        warm: Option<&[f64]>,
-    ) -> (Linear, Option<Vec<f64>>) {
-        let kept: Vec<usize> = match mask {
-            None => (0..self.xs.len()).collect(),
+    /// Fits the linear model on all examples, or on those whose `mask` entry is true.
+    pub(crate) fn fit(&self, config: &TrainConfig, mask: Option<&[bool]>) -> Linear {
+        let (xs, ys): (Vec<SparseVec>, Vec<usize>);
+        let (xs, ys) = match mask {
+            None => (self.xs, self.ys),
             Some(mask) => {
-                (0..self.xs.len()).filter(|&i| mask.get(i).copied().unwrap_or(false)).collect()
+                let keep = |i: &usize| mask.get(*i).copied().unwrap_or(false);
+                xs = (0..self.xs.len()).filter(keep).map(|i| self.xs[i].clone()).collect();
+                ys = (0..self.ys.len()).filter(keep).map(|i| self.ys[i]).collect();
+                (xs.as_slice(), ys.as_slice())
             }
         };
-        let xs: Vec<&SparseVec> = kept.iter().filter_map(|&i| self.xs.get(i)).collect();
-        let ys: Vec<usize> = kept.iter().filter_map(|&i| self.ys.get(i).copied()).collect();
-        let (xs, ys) = (xs.as_slice(), ys.as_slice());
         let mut counts = vec![0usize; self.n_classes];
         ys.iter().for_each(|&y| counts[y] += 1);
         let class_cost = match config.class_weight {
@@ -351,32 +319,15 @@ impl Fitted<'_> {
             seed: config.seed,
         };
         match config.model {
-            ModelKind::LinearSvm => {
-                // The warm start, restricted to the kept examples.
-                let warm: Option<Vec<f64>> = warm.map(|alpha| match mask {
-                    None => alpha.to_vec(),
-                    Some(mask) => {
-                        let m = alpha.len() / self.xs.len().max(1);
-                        alpha
-                            .chunks_exact(m.max(1))
-                            .zip(mask)
-                            .filter(|(_, keep)| **keep)
-                            .flat_map(|(row, _)| row.iter().copied())
-                            .collect()
-                    }
-                });
-                let fit = linear::svm_one_vs_rest(&problem, solver, warm.as_deref());
-                (fit.linear, Some(fit.alpha))
-            }
-            ModelKind::Logistic => (linear::one_vs_rest(&problem, solver, Loss::Logistic), None),
-            ModelKind::ComplementNb { alpha } => (linear::complement_nb(&problem, alpha), None),
+            ModelKind::LinearSvm => linear::one_vs_rest(&problem, solver, Loss::SquaredHinge),
+            ModelKind::Logistic => linear::one_vs_rest(&problem, solver, Loss::Logistic),
+            ModelKind::ComplementNb { alpha } => linear::complement_nb(&problem, alpha),
         }
     }
 
     /// The softmax temperature fitted on out-of-fold scores (1 when calibration is off or the
-    /// data too small to split). Fold models start from `warm`, the dual variables of the
-    /// model fitted on all examples.
-    fn temperature(&self, config: &TrainConfig, warm: Option<&[f64]>) -> f32 {
+    /// data too small to split).
+    pub(crate) fn temperature(&self, config: &TrainConfig) -> f32 {
         let k = config.calibration_folds;
         if k < 2 || self.xs.len() < 2 * k {
             return 1.0;
@@ -386,14 +337,7 @@ impl Fitted<'_> {
             .into_par_iter()
             .map(|fold| {
                 let mask: Vec<bool> = folds.iter().map(|&f| f != fold).collect();
-                let (model, _) = match warm {
-                    Some(warm) => {
-                        let epochs = config.epochs.min(CALIBRATION_EPOCHS);
-                        let short = TrainConfig { epochs, ..config.clone() };
-                        self.fit_warm(&short, Some(&mask), Some(warm))
-                    }
-                    None => self.fit_warm(config, Some(&mask), None),
-                };
+                let model = self.fit(config, Some(&mask));
                 let mut scores = Vec::new();
                 folds
                     .iter()

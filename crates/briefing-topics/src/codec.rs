@@ -87,22 +87,25 @@ pub(crate) mod f32s {
     }
 }
 
-/// Serde adapter: `Vec<u32>` as base64 of little-endian bytes.
-pub(crate) mod u32s {
+/// Serde adapter: `Vec<u64>` as base64 of little-endian bytes.
+pub(crate) mod u64s {
     use super::*;
 
-    pub(crate) fn serialize<S: Serializer>(values: &[u32], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(values: &[u64], s: S) -> Result<S::Ok, S::Error> {
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         s.serialize_str(&encode(&bytes))
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
         let text = String::deserialize(d)?;
         let bytes = decode(&text).ok_or_else(|| serde::de::Error::custom("bad base64"))?;
-        if !bytes.len().is_multiple_of(4) {
-            return Err(serde::de::Error::custom("u32 array length is not a multiple of 4"));
+        if !bytes.len().is_multiple_of(8) {
+            return Err(serde::de::Error::custom("u64 array length is not a multiple of 8"));
         }
-        Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        Ok(bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect())
     }
 }
 

@@ -270,15 +270,16 @@ pub fn cross_validate(examples: &[Example], k: usize, config: &TrainConfig) -> R
                 n_classes: labels.len(),
                 n_features: space.n_features(),
             };
-            let (model, temperature) = fitted.fit_calibrated(config);
+            let model = fitted.fit(config, None);
+            let temperature = fitted.temperature(config);
             let mut present = vec![false; labels.len()];
             train_ys.iter().for_each(|&y| present[y] = true);
-            let (mut scratch, mut vector, mut scores, mut probs) =
-                (Default::default(), Default::default(), Vec::new(), Vec::new());
+            let (mut hashes, mut vector, mut scores, mut probs) =
+                (Vec::new(), Default::default(), Vec::new(), Vec::new());
             Ok((0..examples.len())
                 .filter(|&i| folds[i] == fold)
                 .map(|i| {
-                    space.vectorize_into(&examples[i].text, &mut scratch, &mut vector);
+                    space.vectorize_into(&examples[i].text, &mut hashes, &mut vector);
                     model.scores_into(&vector, &mut scores);
                     softmax_into(&scores, temperature, &mut probs);
                     // A label absent from this fold's training part is never predicted.

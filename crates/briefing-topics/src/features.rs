@@ -35,34 +35,11 @@ pub struct FeatureConfig {
     /// Pairs of the first word with each of the next `first_word_pairs` words, wherever they
     /// are (`what … city`): they link a question word to its subject. 0 turns them off.
     pub first_word_pairs: usize,
-    /// The first `head_words` content words (not English stopwords) after the first word, each
-    /// alone and paired with the first word, tagged with their rank (`what is the capital of
-    /// …` → `capital`, `what+capital`): the subject of a question or a heading. 0 turns them
-    /// off.
-    #[serde(default)]
-    pub head_words: usize,
-    /// Pairs of words up to `skip_pairs` positions apart with at least one word between them
-    /// (skip-bigrams: `capital … france`); 0 or 1 turns them off (adjacent pairs are the
-    /// bigrams of `word_ngrams`).
-    #[serde(default)]
-    pub skip_pairs: usize,
-    /// A feature for the number of words (in classes 1, 2, 3, 4, 5, 6, 7–8, 9–11, 12–15,
-    /// 16–23, 24+), alone and with the first word (`what` + 4 words): short definition
-    /// questions and long descriptive ones read alike word by word.
-    #[serde(default)]
-    pub length: bool,
-    /// Position-aware features for the last 1..=`trailing_words` words together (`born$`,
-    /// `stand for$`): endings of questions and short messages. 0 turns them off.
-    #[serde(default)]
-    pub trailing_words: usize,
     /// Word-shape features for words that are not all lowercase (`HTML` → all caps, `Paris` →
     /// capitalised, `B52` → letters then digits), alone and after the previous word.
     pub shapes: bool,
     /// Use Snowball English stems instead of normalized words for word features.
     pub stem: bool,
-    /// With `stem`, also a feature for each word's unstemmed normalized form.
-    #[serde(default)]
-    pub unstemmed: bool,
     /// Lowercase words.
     pub lowercase: bool,
     /// Strip accents.
@@ -73,11 +50,6 @@ pub struct FeatureConfig {
     pub sublinear_tf: bool,
     /// Multiply by the smoothed inverse document frequency `ln((1 + n) / (1 + df)) + 1`.
     pub idf: bool,
-    /// Number of hash buckets features fall into (a power of two): the model keeps one row of
-    /// weights per bucket that training texts use. `None` picks the smallest power of two at
-    /// least twice the number of distinct features in the training texts.
-    #[serde(default)]
-    pub buckets: Option<usize>,
 }
 
 impl Default for FeatureConfig {
@@ -88,19 +60,13 @@ impl Default for FeatureConfig {
             char_weight: 0.3,
             leading_words: 2,
             first_word_pairs: 5,
-            head_words: 0,
-            skip_pairs: 0,
-            length: false,
-            trailing_words: 0,
             shapes: true,
             stem: true,
-            unstemmed: false,
             lowercase: true,
             strip_accents: true,
             min_count: 1,
             sublinear_tf: true,
             idf: true,
-            buckets: None,
         }
     }
 }
@@ -132,35 +98,10 @@ impl FeatureConfig {
                 self.first_word_pairs
             )));
         }
-        if self.head_words > 4 {
-            return Err(Error::Config(format!(
-                "head_words must be at most 4, not {}",
-                self.head_words
-            )));
-        }
-        if self.skip_pairs > 8 {
-            return Err(Error::Config(format!(
-                "skip_pairs must be at most 8, not {}",
-                self.skip_pairs
-            )));
-        }
-        if self.trailing_words > 4 {
-            return Err(Error::Config(format!(
-                "trailing_words must be at most 4, not {}",
-                self.trailing_words
-            )));
-        }
         if self.leading_words > 4 {
             return Err(Error::Config(format!(
                 "leading_words must be at most 4, not {}",
                 self.leading_words
-            )));
-        }
-        if let Some(n) = self.buckets
-            && (!n.is_power_of_two() || !(MIN_BUCKETS..=MAX_BUCKETS).contains(&n))
-        {
-            return Err(Error::Config(format!(
-                "buckets must be a power of two from {MIN_BUCKETS} to {MAX_BUCKETS}, not {n}"
             )));
         }
         Ok(())
@@ -171,7 +112,7 @@ impl FeatureConfig {
             .lowercase(self.lowercase)
             .strip_accents(self.strip_accents)
             .stemmer(self.stem.then_some(Stemmer::English))
-            .stopwords(Stopwords::English)
+            .stopwords(Stopwords::None)
             .build()?)
     }
 }
@@ -186,9 +127,8 @@ pub(crate) struct Featurizer {
 #[derive(Default)]
 struct Scratch {
     words: Vec<u64>,
-    /// Whether each word is an English stopword.
-    stops: Vec<bool>,
-    chars: Vec<u32>,
+    padded: Vec<u8>,
+    bounds: Vec<usize>,
 }
 
 thread_local! {
@@ -200,13 +140,6 @@ const TAG_BIGRAM: u64 = 0x2;
 const TAG_TRIGRAM: u64 = 0x3;
 const TAG_LEADING: u64 = 0x10;
 const TAG_FIRST_PAIR: u64 = 0x18;
-const TAG_HEAD: u64 = 0x28;
-const TAG_HEAD_PAIR: u64 = 0x2C;
-const TAG_TRAILING: u64 = 0x30;
-const TAG_SKIP: u64 = 0x38;
-const TAG_UNSTEMMED: u64 = 0x48;
-const TAG_LENGTH: u64 = 0x40;
-const TAG_LENGTH_FIRST: u64 = 0x41;
 const TAG_SHAPE: u64 = 0x20;
 const TAG_SHAPE_BIGRAM: u64 = 0x21;
 const TAG_CHAR: u64 = 0x8000_0000_0000_0000;
@@ -235,23 +168,18 @@ impl Featurizer {
 
     fn hashes_with(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u64>) {
         let config = &self.config;
-        let Scratch { words, stops, chars } = scratch;
+        let Scratch { words, padded, bounds } = scratch;
         words.clear();
-        stops.clear();
         let mut prev = 0u64;
-        self.analyzer.for_each_token(text, |token| {
-            let base = hash_bytes(token.key.as_bytes(), 0);
+        self.analyzer.for_each_word(text, |word| {
+            let base = hash_bytes(word.key.as_bytes(), 0);
             words.push(base);
-            stops.push(token.is_stopword);
-            if config.unstemmed && config.stem && token.norm != token.key {
-                out.push(hash_bytes(token.norm.as_bytes(), TAG_UNSTEMMED));
-            }
             out.push(mix(base ^ TAG_WORD));
             if let Some((min_n, max_n)) = config.char_ngrams {
-                char_ngram_hashes(token.norm, min_n, max_n, chars, out);
+                char_ngram_hashes(&word.norm, min_n, max_n, padded, bounds, out);
             }
             if config.shapes
-                && let Some(shape) = text.get(token.span.range()).and_then(shape_hash)
+                && let Some(shape) = text.get(word.span.range()).and_then(shape_hash)
             {
                 out.push(mix(shape ^ TAG_SHAPE));
                 out.push(mix(combine(prev, shape) ^ TAG_SHAPE_BIGRAM));
@@ -275,39 +203,6 @@ impl Featurizer {
         for (idx, &word) in words.iter().take(config.leading_words).enumerate() {
             prefix = combine(prefix, word);
             out.push(mix(prefix ^ (TAG_LEADING + idx as u64)));
-        }
-        if config.head_words > 0
-            && let Some(&first) = words.first()
-        {
-            let content = words.iter().zip(stops.iter()).skip(1).filter(|(_, stop)| !**stop);
-            for (rank, (&word, _)) in content.take(config.head_words).enumerate() {
-                out.push(mix(word ^ (TAG_HEAD + rank as u64)));
-                out.push(mix(combine(first, word) ^ (TAG_HEAD_PAIR + rank as u64)));
-            }
-        }
-        if config.length
-            && let Some(&first) = words.first()
-        {
-            let class = match words.len() {
-                0..=6 => words.len() as u64,
-                7..=8 => 7,
-                9..=11 => 8,
-                12..=15 => 9,
-                16..=23 => 10,
-                _ => 11,
-            };
-            out.push(mix(class ^ (TAG_LENGTH << 8)));
-            out.push(mix(combine(first, class) ^ TAG_LENGTH_FIRST));
-        }
-        for gap in 2..=config.skip_pairs {
-            for (&a, &b) in words.iter().zip(words.iter().skip(gap)) {
-                out.push(mix(combine(a, b) ^ TAG_SKIP));
-            }
-        }
-        let mut suffix = 0u64;
-        for (idx, &word) in words.iter().rev().take(config.trailing_words).enumerate() {
-            suffix = combine(suffix, word);
-            out.push(mix(suffix ^ (TAG_TRAILING + idx as u64)));
         }
     }
 }
@@ -344,33 +239,32 @@ fn shape_hash(surface: &str) -> Option<u64> {
     has_other.then(|| hash_bytes(shape.get(..len).unwrap_or_default(), TAG_SHAPE))
 }
 
-/// Hashes of the character n-grams of `<word>`, `min_n..=max_n` characters long: for each
-/// start, the hash grows one character at a time (so a word costs a few operations per
-/// n-gram), then is mixed with the length. `chars` is scratch space.
+/// Hashes of the character n-grams of `<word>`, `min_n..=max_n` characters long.
 fn char_ngram_hashes(
     word: &str,
     min_n: usize,
     max_n: usize,
-    chars: &mut Vec<u32>,
+    padded: &mut Vec<u8>,
+    bounds: &mut Vec<usize>,
     out: &mut Vec<u64>,
 ) {
-    chars.clear();
-    chars.push(u32::from('<'));
-    chars.extend(word.chars().map(u32::from));
-    chars.push(u32::from('>'));
-    for start in 0..chars.len() {
-        let mut h = TAG_CHAR;
-        for (len, &c) in chars.get(start..).unwrap_or_default().iter().take(max_n).enumerate() {
-            h = (h ^ u64::from(c)).wrapping_mul(CHAR_K);
-            if len + 1 >= min_n {
-                out.push(mix(h ^ (len as u64 + 1)) | CHAR_BIT);
+    padded.clear();
+    padded.push(b'<');
+    padded.extend_from_slice(word.as_bytes());
+    padded.push(b'>');
+    bounds.clear();
+    // Char starts: every byte that is not a UTF-8 continuation byte, plus the end.
+    bounds.extend(padded.iter().enumerate().filter(|(_, b)| (**b & 0xC0) != 0x80).map(|(i, _)| i));
+    bounds.push(padded.len());
+    let n_chars = bounds.len() - 1;
+    for n in min_n..=max_n.min(n_chars) {
+        for (start, end) in bounds.iter().zip(bounds.iter().skip(n)) {
+            if let Some(gram) = padded.get(*start..*end) {
+                out.push(hash_bytes(gram, TAG_CHAR | n as u64) | CHAR_BIT);
             }
         }
     }
 }
-
-/// The multiplier of [`char_ngram_hashes`] (odd, with well spread bits).
-const CHAR_K: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// splitmix64's finalizer: a strong 64-bit mixer.
 #[inline]
@@ -393,43 +287,21 @@ fn hash_bytes(bytes: &[u8], seed: u64) -> u64 {
     let mut h = seed ^ (bytes.len() as u64).wrapping_mul(K);
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        h = (h.rotate_left(5) ^ load8(chunk)).wrapping_mul(K);
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
     }
-    h = (h.rotate_left(5) ^ tail(chunks.remainder())).wrapping_mul(K);
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
     mix(h)
 }
 
-/// Eight bytes as a little-endian integer (0 if `bytes` is shorter).
-#[inline]
-fn load8(bytes: &[u8]) -> u64 {
-    bytes.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(0, u64::from_le_bytes)
-}
-
-#[inline]
-fn load4(bytes: &[u8]) -> u64 {
-    bytes
-        .get(..4)
-        .and_then(|b| <[u8; 4]>::try_from(b).ok())
-        .map_or(0, |b| u32::from_le_bytes(b).into())
-}
-
-/// Fewer than eight bytes as one integer, with a few overlapping loads (no copy loop); with
-/// the length mixed into the hash, different strings give different integers.
-#[inline]
-fn tail(bytes: &[u8]) -> u64 {
-    let n = bytes.len();
-    match n {
-        0 => 0,
-        1..=3 => {
-            let byte = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
-            (byte(0) << 16) | (byte(n / 2) << 8) | byte(n - 1)
-        }
-        4..=7 => (load4(bytes) << 32) | load4(bytes.get(n - 4..).unwrap_or_default()),
-        _ => load8(bytes),
-    }
-}
-
-/// A sparse vector: distinct feature indices with their weights, in increasing index order.
+/// A sparse vector: distinct feature indices with their weights, in a deterministic order
+/// (that of the feature hashes).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct SparseVec {
     pub(crate) pairs: Vec<(u32, f32)>,
@@ -445,67 +317,15 @@ impl SparseVec {
     }
 }
 
-/// Hash buckets per distinct training feature when [`FeatureConfig::buckets`] is automatic.
-const BUCKETS_PER_FEATURE: usize = 2;
-
-/// Fewest and most hash buckets.
-pub(crate) const MIN_BUCKETS: usize = 1 << 8;
-pub(crate) const MAX_BUCKETS: usize = 1 << 26;
-
-/// An estimate of the number of distinct hashes (linear counting on a bitmap of 2^20 bits:
-/// within a few percent up to a few million), deterministic and without sorting.
-fn count_distinct(hashes: impl Iterator<Item = u64>) -> usize {
-    const BITS: usize = 1 << 20;
-    let mut bitmap = vec![0u64; BITS / 64];
-    for hash in hashes {
-        // High bits: the bucket uses the low ones, the signature bits 58 to 62.
-        let bit = (hash >> 32) as usize & (BITS - 1);
-        if let Some(word) = bitmap.get_mut(bit / 64) {
-            *word |= 1 << (bit % 64);
-        }
-    }
-    let set: u64 = bitmap.iter().map(|w| u64::from(w.count_ones())).sum();
-    let empty = (BITS as u64 - set).max(1) as f64 / BITS as f64;
-    (-(BITS as f64) * empty.ln()).round() as usize
-}
-
-/// The bucket of a feature hash: its low bits.
-#[inline]
-pub(crate) fn bucket_of(hash: u64, mask: usize) -> usize {
-    hash as usize & mask
-}
-
-/// The signature bit of a feature hash: one of 32, from high bits that the bucket does not use.
-/// A bucket's signature is the union of its features' bits, so that a feature never seen in
-/// training passes for a known one only if its bit is set there (one chance in 32 per feature
-/// in the bucket).
-#[inline]
-pub(crate) fn signature_bit(hash: u64) -> u32 {
-    1 << ((hash >> 58) & 31)
-}
-
-/// The features learnt from a training set: feature hashes fall into `n_buckets` hash buckets
-/// (the hashing trick); the buckets that training texts use are the features, numbered in
-/// bucket order, each with a signature of the hashes seen in it and an IDF weight.
+/// The learnt vocabulary of feature hashes with their IDF weights.
 #[derive(Clone, Debug)]
 pub(crate) struct FeatureSpace {
     featurizer: Featurizer,
-    n_buckets: usize,
-    /// The used buckets, increasing: feature `i` is bucket `buckets[i]`.
-    buckets: Vec<u32>,
-    signatures: Vec<u32>,
-    idf: Vec<f32>,
-    /// Bucket → feature index (or `u32::MAX`), built on first use: a loaded classifier
-    /// predicts through its `Scorer` and never needs it.
-    lookup: OnceLock<Vec<u32>>,
-    is_char: Vec<bool>,
+    index: HashIndex,
 }
 
-/// Marks a bucket that is not a feature.
-const NO_FEATURE: u32 = u32::MAX;
-
 impl FeatureSpace {
-    /// Learns the features from `texts` and returns them with the texts' vectors.
+    /// Learns the vocabulary from `texts` and returns it with their vectors.
     pub(crate) fn fit(
         config: &FeatureConfig,
         texts: &[&str],
@@ -516,224 +336,121 @@ impl FeatureSpace {
             .map(|text| {
                 let mut hashes = Vec::new();
                 featurizer.hashes(text, &mut hashes);
+                hashes.sort_unstable();
                 hashes
             })
             .collect();
-        let n_buckets = match config.buckets {
-            Some(n) => n,
-            None => (count_distinct(per_text.iter().flatten().copied()) * BUCKETS_PER_FEATURE)
-                .next_power_of_two()
-                .clamp(MIN_BUCKETS, MAX_BUCKETS),
-        };
-        let mask = n_buckets - 1;
-        // Per bucket: the signature, and whether every feature in it is a character n-gram.
-        let mut signatures = vec![0u32; n_buckets];
-        let mut word_feature = vec![false; n_buckets];
-        for &hash in per_text.iter().flatten() {
-            let bucket = bucket_of(hash, mask);
-            signatures[bucket] |= signature_bit(hash);
-            word_feature[bucket] |= hash & CHAR_BIT == 0;
-        }
-        // Each text as sorted (bucket, count) runs, and document frequencies.
-        let runs: Vec<Vec<(u32, u32)>> = per_text
-            .into_par_iter()
-            .map(|hashes| {
-                let mut buckets: Vec<u32> =
-                    hashes.iter().map(|&h| bucket_of(h, mask) as u32).collect();
-                buckets.sort_unstable();
-                let mut runs: Vec<(u32, u32)> = Vec::with_capacity(buckets.len());
-                for bucket in buckets {
-                    match runs.last_mut() {
-                        Some((last, count)) if *last == bucket => *count += 1,
-                        _ => runs.push((bucket, 1)),
-                    }
+        let mut df: ahash::AHashMap<u64, u32> = ahash::AHashMap::new();
+        for hashes in &per_text {
+            let mut prev = None;
+            for &h in hashes {
+                if prev != Some(h) {
+                    *df.entry(h).or_insert(0) += 1;
+                    prev = Some(h);
                 }
-                runs
-            })
-            .collect();
-        let mut df = vec![0u32; n_buckets];
-        for text in &runs {
-            for &(bucket, _) in text {
-                df[bucket as usize] += 1;
             }
         }
         let min_count = config.min_count.max(1) as u32;
-        let mut lookup = vec![NO_FEATURE; n_buckets];
-        let mut buckets = Vec::new();
-        for (bucket, &n) in df.iter().enumerate() {
-            if n >= min_count {
-                lookup[bucket] = buckets.len() as u32;
-                buckets.push(bucket as u32);
-            }
-        }
+        let mut keys: Vec<(u64, u32)> = df.into_iter().filter(|&(_, n)| n >= min_count).collect();
+        keys.sort_unstable();
         let n_texts = texts.len() as f64;
-        let idf: Vec<f32> = buckets
+        let idf: Vec<f32> = keys
             .iter()
-            .map(|&bucket| {
-                let n = f64::from(df[bucket as usize]);
-                let idf = if config.idf { ((1.0 + n_texts) / (1.0 + n)).ln() + 1.0 } else { 1.0 };
-                let weight = if word_feature[bucket as usize] || std::env::var_os("TOPICS_BLOCKNORM").is_some() { 1.0 } else { f64::from(config.char_weight) };
+            .map(|&(key, n)| {
+                let idf = if config.idf {
+                    ((1.0 + n_texts) / (1.0 + f64::from(n))).ln() + 1.0
+                } else {
+                    1.0
+                };
+                let weight = if key & CHAR_BIT != 0 { f64::from(config.char_weight) } else { 1.0 };
                 (idf * weight) as f32
             })
             .collect();
-        let signatures: Vec<u32> = buckets.iter().map(|&b| signatures[b as usize]).collect();
-        let is_char: Vec<bool> = buckets.iter().map(|&b| !word_feature[b as usize]).collect();
-        let space = FeatureSpace {
-            featurizer,
-            n_buckets,
-            buckets,
-            signatures,
-            idf,
-            lookup: OnceLock::from(lookup),
-            is_char,
-        };
-        let vectors = runs
-            .into_par_iter()
-            .map(|runs| {
-                let mut out = SparseVec::default();
-                space.weigh_into(
-                    runs.iter().filter_map(|&(bucket, count)| {
-                        let feature = space.lookup().get(bucket as usize).copied()?;
-                        (feature != NO_FEATURE).then_some((feature, count))
-                    }),
-                    &mut out,
-                );
-                out
-            })
-            .collect();
+        let index = HashIndex::new(keys.into_iter().map(|(k, _)| k).collect(), idf);
+        let space = FeatureSpace { featurizer, index };
+        let vectors = per_text.into_par_iter().map(|mut hashes| space.weigh(&mut hashes)).collect();
         Ok((space, vectors))
     }
 
     /// Rebuilds a space from its saved parts.
     pub(crate) fn from_parts(
         config: FeatureConfig,
-        n_buckets: usize,
-        buckets: Vec<u32>,
-        signatures: Vec<u32>,
+        keys: Vec<u64>,
         idf: Vec<f32>,
     ) -> Result<FeatureSpace> {
-        if !n_buckets.is_power_of_two() || !(MIN_BUCKETS..=MAX_BUCKETS).contains(&n_buckets) {
+        if keys.len() != idf.len() {
             return Err(Error::Model(format!(
-                "{n_buckets} hash buckets is not a power of two from {MIN_BUCKETS} to {MAX_BUCKETS}"
-            )));
-        }
-        if buckets.len() != idf.len() || buckets.len() != signatures.len() {
-            return Err(Error::Model(format!(
-                "{} buckets but {} signatures and {} idf weights",
-                buckets.len(),
-                signatures.len(),
+                "{} feature keys but {} idf weights",
+                keys.len(),
                 idf.len()
             )));
         }
-        if buckets.windows(2).any(|w| w[0] >= w[1])
-            || buckets.last().is_some_and(|&b| b as usize >= n_buckets)
-        {
-            return Err(Error::Model(
-                "feature buckets are not increasing and within the hash space".to_owned(),
-            ));
+        if keys.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::Model("feature keys are not sorted and distinct".to_owned()));
         }
-        Ok(FeatureSpace {
-            featurizer: Featurizer::new(config)?,
-            n_buckets,
-            buckets,
-            signatures,
-            idf,
-            lookup: OnceLock::new(),
-            is_char: Vec::new(),
-        })
+        Ok(FeatureSpace { featurizer: Featurizer::new(config)?, index: HashIndex::new(keys, idf) })
     }
 
     pub(crate) fn config(&self) -> &FeatureConfig {
         self.featurizer.config()
     }
 
-    pub(crate) fn n_buckets(&self) -> usize {
-        self.n_buckets
-    }
-
-    pub(crate) fn buckets(&self) -> &[u32] {
-        &self.buckets
-    }
-
-    pub(crate) fn signatures(&self) -> &[u32] {
-        &self.signatures
+    pub(crate) fn keys(&self) -> &[u64] {
+        &self.index.keys
     }
 
     pub(crate) fn idf(&self) -> &[f32] {
-        &self.idf
+        &self.index.idf
     }
 
     pub(crate) fn n_features(&self) -> usize {
-        self.idf.len()
+        self.index.idf.len()
     }
 
-    fn lookup(&self) -> &[u32] {
-        self.lookup.get_or_init(|| {
-            let mut lookup = vec![NO_FEATURE; self.n_buckets];
-            for (feature, &bucket) in self.buckets.iter().enumerate() {
-                if let Some(slot) = lookup.get_mut(bucket as usize) {
-                    *slot = feature as u32;
-                }
-            }
-            lookup
-        })
-    }
-
-    /// The feature hashes of `text` (with repeats, in no useful order), in `hashes`.
-    pub(crate) fn hashes(&self, text: &str, hashes: &mut Vec<u64>) {
+    /// The feature hashes of `text`, sorted (with repeats), in `hashes`.
+    pub(crate) fn sorted_hashes(&self, text: &str, hashes: &mut Vec<u64>) {
         hashes.clear();
         self.featurizer.hashes(text, hashes);
+        hashes.sort_unstable();
     }
 
-    /// The vector of `text`, using `scratch` as scratch space; a hash counts only if its
-    /// bucket is a feature whose signature has its bit.
-    pub(crate) fn vectorize_into(
-        &self,
-        text: &str,
-        scratch: &mut (Vec<u64>, Vec<u32>),
-        out: &mut SparseVec,
-    ) {
-        let (hashes, features) = scratch;
-        self.hashes(text, hashes);
-        let (lookup, mask) = (self.lookup(), self.n_buckets - 1);
-        features.clear();
-        features.extend(hashes.iter().filter_map(|&hash| {
-            let feature = *lookup.get(bucket_of(hash, mask))?;
-            let signature = *self.signatures.get(feature as usize)?;
-            (signature & signature_bit(hash) != 0).then_some(feature)
-        }));
-        features.sort_unstable();
-        let runs = features.chunk_by(|a, b| a == b);
-        self.weigh_into(runs.filter_map(|run| Some((*run.first()?, run.len() as u32))), out);
+    /// The vector of `text`, using `hashes` as scratch space.
+    pub(crate) fn vectorize_into(&self, text: &str, hashes: &mut Vec<u64>, out: &mut SparseVec) {
+        self.sorted_hashes(text, hashes);
+        self.weigh_into(hashes, out);
     }
 
     #[cfg(test)]
     pub(crate) fn vectorize(&self, text: &str) -> SparseVec {
         let mut out = SparseVec::default();
-        self.vectorize_into(text, &mut Default::default(), &mut out);
+        self.vectorize_into(text, &mut Vec::new(), &mut out);
         out
     }
 
-    /// Weighs (feature, count) runs in increasing feature order: TF-IDF, unit length.
-    fn weigh_into(&self, runs: impl Iterator<Item = (u32, u32)>, out: &mut SparseVec) {
+    fn weigh(&self, sorted_hashes: &mut [u64]) -> SparseVec {
+        let mut out = SparseVec::default();
+        self.weigh_into(sorted_hashes, &mut out);
+        out
+    }
+
+    /// Counts sorted hashes, keeps the known ones, and weighs them (TF-IDF, unit length).
+    fn weigh_into(&self, sorted_hashes: &[u64], out: &mut SparseVec) {
         out.pairs.clear();
-        let sublinear = self.featurizer.config().sublinear_tf;
-        for (feature, count) in runs {
-            if let Some(&idf) = self.idf.get(feature as usize) {
-                out.pairs.push((feature, tf(count, sublinear) * idf));
+        let config = self.featurizer.config();
+        let mut at = 0;
+        while let Some(&hash) = sorted_hashes.get(at) {
+            let run = sorted_hashes
+                .get(at..)
+                .map_or(1, |rest| rest.iter().take_while(|&&h| h == hash).count());
+            at += run;
+            if let Some((feature_idx, idf)) = self.index.get(hash) {
+                let tf = match run {
+                    1 => 1.0,
+                    _ if config.sublinear_tf => 1.0 + (run as f32).ln(),
+                    _ => run as f32,
+                };
+                out.pairs.push((feature_idx, tf * idf));
             }
-        }
-        if std::env::var_os("TOPICS_BLOCKNORM").is_some() {
-            let (mut nw, mut nc) = (0f32, 0f32);
-            for &(f, v) in &out.pairs {
-                if self.is_char.get(f as usize).copied().unwrap_or(false) { nc += v * v } else { nw += v * v }
-            }
-            let cw = self.featurizer.config().char_weight;
-            let (sw, sc) = (if nw > 0.0 { 1.0 / nw.sqrt() } else { 0.0 }, if nc > 0.0 { cw / nc.sqrt() } else { 0.0 });
-            for p in &mut out.pairs {
-                p.1 *= if self.is_char.get(p.0 as usize).copied().unwrap_or(false) { sc } else { sw };
-            }
-            return;
         }
         let norm = out.norm_sq().sqrt();
         if norm > 0.0 {
@@ -742,13 +459,64 @@ impl FeatureSpace {
     }
 }
 
-/// The term-frequency weight of a feature seen `count` times.
-#[inline]
-pub(crate) fn tf(count: u32, sublinear: bool) -> f32 {
-    match count {
-        1 => 1.0,
-        _ if sublinear => 1.0 + (count as f32).ln(),
-        _ => count as f32,
+/// Open-addressing table from feature hash to feature index and IDF weight (one cache line
+/// holds four slots); the index of a key is its rank among the sorted keys, so the table is
+/// fully determined by the key set.
+#[derive(Clone, Debug)]
+struct HashIndex {
+    keys: Vec<u64>,
+    idf: Vec<f32>,
+    /// Built on first use: a loaded classifier predicts through its `Scorer` and never
+    /// needs it.
+    slots: OnceLock<Vec<Slot>>,
+    mask: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u64,
+    idx: u32,
+    idf: f32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl HashIndex {
+    fn new(keys: Vec<u64>, idf: Vec<f32>) -> HashIndex {
+        let capacity = (keys.len() * 2).next_power_of_two().max(16);
+        HashIndex { keys, idf, slots: OnceLock::new(), mask: capacity - 1 }
+    }
+
+    fn slots(&self) -> &[Slot] {
+        self.slots.get_or_init(|| {
+            let mask = self.mask;
+            let mut slots = vec![Slot { key: 0, idx: EMPTY, idf: 0.0 }; mask + 1];
+            for (idx, &key) in self.keys.iter().enumerate() {
+                let mut pos = key as usize & mask;
+                while slots[pos].idx != EMPTY {
+                    pos = (pos + 1) & mask;
+                }
+                let idf = self.idf.get(idx).copied().unwrap_or(1.0);
+                slots[pos] = Slot { key, idx: idx as u32, idf };
+            }
+            slots
+        })
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<(u32, f32)> {
+        let slots = self.slots();
+        let mut pos = key as usize & self.mask;
+        loop {
+            let slot = slots.get(pos)?;
+            if slot.idx == EMPTY {
+                return None;
+            }
+            if slot.key == key {
+                return Some((slot.idx, slot.idf));
+            }
+            pos = (pos + 1) & self.mask;
+        }
     }
 }
 
@@ -793,23 +561,15 @@ mod tests {
 
     #[test]
     fn char_ngrams_match_briefing_tokenize() {
-        // The same n-grams as `briefing_tokenize::char_ngrams`, each hashed on its own.
-        let gram_hash = |gram: &str| {
-            let mut h = TAG_CHAR;
-            for c in gram.chars() {
-                h = (h ^ u64::from(u32::from(c))).wrapping_mul(CHAR_K);
-            }
-            mix(h ^ gram.chars().count() as u64) | CHAR_BIT
-        };
-        for word in ["где", "a", "council’s", ""] {
-            let mut ours = Vec::new();
-            char_ngram_hashes(word, 2, 4, &mut Vec::new(), &mut ours);
-            let mut theirs: Vec<u64> =
-                briefing_tokenize::char_ngrams(word, 2, 4).iter().map(|g| gram_hash(g)).collect();
-            ours.sort_unstable();
-            theirs.sort_unstable();
-            assert_eq!(ours, theirs, "{word:?}");
-        }
+        let mut padded = Vec::new();
+        let mut bounds = Vec::new();
+        let mut ours = Vec::new();
+        char_ngram_hashes("где", 2, 4, &mut padded, &mut bounds, &mut ours);
+        let theirs: Vec<u64> = briefing_tokenize::char_ngrams("где", 2, 4)
+            .iter()
+            .map(|g| hash_bytes(g.as_bytes(), TAG_CHAR | g.chars().count() as u64) | CHAR_BIT)
+            .collect();
+        assert_eq!(ours, theirs);
     }
 
     #[test]
@@ -870,36 +630,17 @@ mod tests {
     }
 
     #[test]
-    fn buckets_hold_the_training_features_and_signatures_reject_strangers() {
-        let config = FeatureConfig { buckets: Some(MIN_BUCKETS), ..FeatureConfig::default() };
-        let texts = ["the striker scored a goal", "rain and wind tonight", "a new phone chip"];
-        let (space, vectors) = FeatureSpace::fit(&config, &texts).unwrap();
-        assert_eq!(space.n_buckets(), MIN_BUCKETS);
-        assert!(space.buckets().windows(2).all(|w| w[0] < w[1]));
-        // Training texts vectorize as in training.
-        for (text, vector) in texts.iter().zip(&vectors) {
-            assert_eq!(&space.vectorize(text), vector);
+    fn index_finds_every_key_and_nothing_else() {
+        let keys: Vec<u64> = (0..1000u64).map(|k| mix(k) & !0xF).collect::<Vec<_>>();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let idf: Vec<f32> = (0..sorted.len()).map(|i| i as f32).collect();
+        let index = HashIndex::new(sorted.clone(), idf);
+        for (idx, &key) in sorted.iter().enumerate() {
+            assert_eq!(index.get(key), Some((idx as u32, idx as f32)));
         }
-        // Hashes never seen in training mostly land in empty buckets or fail the signature.
-        let mut hashes = Vec::new();
-        let strangers: Vec<String> = (0..200).map(|i| format!("zq{i}x")).collect();
-        let mut passed = 0;
-        let mask = space.n_buckets() - 1;
-        for word in &strangers {
-            space.hashes(word, &mut hashes);
-            for &hash in &hashes {
-                let bucket = bucket_of(hash, mask) as u32;
-                if let Ok(feature) = space.buckets().binary_search(&bucket) {
-                    passed += usize::from(space.signatures()[feature] & signature_bit(hash) != 0);
-                }
-            }
-        }
-        assert!(passed < 20, "{passed} of {} unseen features pass", strangers.len() * 3);
-        // An automatic hash space has at least two buckets per distinct feature.
-        let (auto, _) = FeatureSpace::fit(&FeatureConfig::default(), &texts).unwrap();
-        assert!(auto.n_buckets() >= 2 * auto.n_features());
-        assert!(auto.n_buckets().is_power_of_two());
-        let bad = FeatureConfig { buckets: Some(1000), ..FeatureConfig::default() };
-        assert!(matches!(FeatureSpace::fit(&bad, &texts), Err(Error::Config(_))));
+        assert_eq!(index.get(1), None);
+        assert_eq!(HashIndex::new(Vec::new(), Vec::new()).get(0), None);
     }
 }

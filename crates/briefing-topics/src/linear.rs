@@ -49,7 +49,7 @@ impl Linear {
 /// What the solvers need to know about the problem.
 #[derive(Clone, Debug)]
 pub(crate) struct Problem<'a> {
-    pub(crate) xs: &'a [&'a SparseVec],
+    pub(crate) xs: &'a [SparseVec],
     pub(crate) ys: &'a [usize],
     pub(crate) n_classes: usize,
     pub(crate) n_features: usize,
@@ -75,19 +75,26 @@ pub(crate) enum Loss {
     Logistic,
 }
 
-/// One binary model per class. Squared-hinge SVMs are fitted by [`svm_one_vs_rest`]; logistic
-/// models one class at a time in parallel on the current rayon pool, each with its own seeded
-/// order, so the result does not depend on the number of threads.
+/// One binary model per class, fitted in parallel on the current rayon pool; each class has
+/// its own seeded order, so the result does not depend on the number of threads.
 pub(crate) fn one_vs_rest(problem: &Problem<'_>, solver: Solver, loss: Loss) -> Linear {
-    if loss == Loss::SquaredHinge {
-        return svm_one_vs_rest(problem, solver, None).linear;
-    }
     let fit = |class_idx: usize| {
-        let costs = example_costs(problem, solver);
+        let costs: Vec<f64> = problem
+            .ys
+            .iter()
+            .map(|&y| solver.c * problem.class_cost.get(y).copied().unwrap_or(1.0))
+            .collect();
         let signs: Vec<f64> =
             problem.ys.iter().map(|&y| if y == class_idx { 1.0 } else { -1.0 }).collect();
         let mut rng = Rng::new(solver.seed, class_idx as u64);
-        logistic_dual(problem.xs, &signs, &costs, problem.n_features, solver, &mut rng)
+        match loss {
+            Loss::SquaredHinge => {
+                svm_dual(problem.xs, &signs, &costs, problem.n_features, solver, &mut rng)
+            }
+            Loss::Logistic => {
+                logistic_dual(problem.xs, &signs, &costs, problem.n_features, solver, &mut rng)
+            }
+        }
     };
     let columns: Vec<(Vec<f64>, f64)> = if problem.n_classes == 2 {
         // The two one-vs-rest problems mirror each other: fit one, negate it.
@@ -98,276 +105,6 @@ pub(crate) fn one_vs_rest(problem: &Problem<'_>, solver: Solver, loss: Loss) -> 
         (0..problem.n_classes).into_par_iter().map(fit).collect()
     };
     Linear::from_columns(columns, problem.n_features)
-}
-
-/// The loss weight of each example: `C` times its class's cost.
-fn example_costs(problem: &Problem<'_>, solver: Solver) -> Vec<f64> {
-    problem
-        .ys
-        .iter()
-        .map(|&y| solver.c * problem.class_cost.get(y).copied().unwrap_or(1.0))
-        .collect()
-}
-
-/// One-vs-rest squared-hinge SVMs with their dual variables.
-#[derive(Clone, Debug)]
-pub(crate) struct SvmFit {
-    pub(crate) linear: Linear,
-    /// `alpha[i * m + c]`: the dual variable of example `i` in the SVM of fitted class `c`,
-    /// where `m` is the number of fitted classes (1 for two classes, else all of them).
-    pub(crate) alpha: Vec<f64>,
-}
-
-/// Classes whose SVMs are fitted together, sharing each pass over the data.
-const BLOCK: usize = 16;
-
-/// One-vs-rest squared-hinge SVMs for every class (for two classes, one SVM and its mirror).
-///
-/// Classes are fitted in fixed blocks of [`BLOCK`], in parallel on the current rayon pool;
-/// within a block, one pass over the examples computes every class's margin from one
-/// feature-major weight row per feature. Each class follows its own dual coordinate descent
-/// over an order shared by all (drawn from the seed alone), so the result does not depend on
-/// the blocks or the number of threads. `warm`, the dual variables of a fit on a superset of
-/// these examples restricted to them, starts the descent near the optimum.
-pub(crate) fn svm_one_vs_rest(
-    problem: &Problem<'_>,
-    solver: Solver,
-    warm: Option<&[f64]>,
-) -> SvmFit {
-    let n = problem.xs.len();
-    let m = if problem.n_classes == 2 { 1 } else { problem.n_classes };
-    let costs = example_costs(problem, solver);
-    let blocks: Vec<Vec<usize>> =
-        (0..m).collect::<Vec<_>>().chunks(BLOCK).map(<[usize]>::to_vec).collect();
-    let fitted: Vec<BlockFit> = blocks
-        .par_iter()
-        .map(|classes| {
-            let init = warm.filter(|w| w.len() == n * m).map(|warm| {
-                let mut init = vec![0f64; n * classes.len()];
-                for (i, row) in init.chunks_exact_mut(classes.len()).enumerate() {
-                    for (slot, &c) in row.iter_mut().zip(classes) {
-                        *slot = warm.get(i * m + c).copied().unwrap_or(0.0);
-                    }
-                }
-                init
-            });
-            svm_block_any(problem, classes, &costs, solver, init)
-        })
-        .collect();
-    let nf = problem.n_features;
-    let mut weights = vec![0f32; nf * problem.n_classes];
-    let mut bias = vec![0f32; problem.n_classes];
-    let mut alpha = vec![0f64; n * m];
-    for (classes, fit) in blocks.iter().zip(&fitted) {
-        let bk = classes.len();
-        for (pos, &c) in classes.iter().enumerate() {
-            bias[c] = fit.bias[pos] as f32;
-            for j in 0..nf {
-                weights[j * problem.n_classes + c] = fit.weights[j * bk + pos];
-            }
-            for i in 0..n {
-                alpha[i * m + c] = fit.alpha[i * bk + pos];
-            }
-        }
-    }
-    if problem.n_classes == 2 {
-        // The second class's SVM mirrors the first.
-        for j in 0..nf {
-            weights[j * 2 + 1] = -weights[j * 2];
-        }
-        bias[1] = -bias[0];
-    }
-    SvmFit { linear: Linear { n_classes: problem.n_classes, weights, bias }, alpha }
-}
-
-/// The SVMs of one block of classes.
-struct BlockFit {
-    /// `[feature][class in block]`.
-    weights: Vec<f32>,
-    bias: Vec<f64>,
-    /// `[example][class in block]`.
-    alpha: Vec<f64>,
-}
-
-/// [`svm_block`] with a lane width fitting the block.
-fn svm_block_any(
-    problem: &Problem<'_>,
-    classes: &[usize],
-    costs: &[f64],
-    solver: Solver,
-    init: Option<Vec<f64>>,
-) -> BlockFit {
-    match classes.len() {
-        0..=4 => svm_block::<4>(problem, classes, costs, solver, init),
-        5..=8 => svm_block::<8>(problem, classes, costs, solver, init),
-        9..=12 => svm_block::<12>(problem, classes, costs, solver, init),
-        _ => svm_block::<16>(problem, classes, costs, solver, init),
-    }
-}
-
-/// L2-regularised squared-hinge SVMs, one per class of `classes` (at most `W`) against the
-/// rest, by dual coordinate descent (Hsieh et al. 2008; liblinear's `L2R_L2LOSS_SVC_DUAL`,
-/// with its shrinking of variables stuck at zero, kept per class), with the bias as a
-/// regularised constant feature of value 1.
-///
-/// Weights are stored `W` lanes per feature, so that the margins of all classes on one example
-/// cost one pass over its features with fixed-width arithmetic; lanes past the classes stay
-/// zero. Each lane computes exactly what a solver for its class alone would.
-fn svm_block<const W: usize>(
-    problem: &Problem<'_>,
-    classes: &[usize],
-    costs: &[f64],
-    solver: Solver,
-    init: Option<Vec<f64>>,
-) -> BlockFit {
-    let (xs, ys) = (problem.xs, problem.ys);
-    let (n, bk, nf) = (xs.len(), classes.len().min(W), problem.n_features);
-    let diag: Vec<f64> = costs.iter().map(|c| 0.5 / c).collect();
-    let qd: Vec<f64> =
-        xs.iter().zip(&diag).map(|(x, d)| f64::from(x.norm_sq()) + 1.0 + d).collect();
-    // signs[i][lane]: +1 for the example's own class, -1 otherwise (and for unused lanes).
-    let signs: Vec<[f64; W]> = ys
-        .iter()
-        .map(|y| std::array::from_fn(|lane| if classes.get(lane) == Some(y) { 1.0 } else { -1.0 }))
-        .collect();
-    let mut alpha: Vec<[f64; W]> = vec![[0.0; W]; n];
-    if let Some(init) = init {
-        for (row, start) in alpha.iter_mut().zip((0..).step_by(bk.max(1))) {
-            for (slot, &a) in row.iter_mut().zip(init.get(start..start + bk).unwrap_or(&[])) {
-                *slot = a;
-            }
-        }
-    }
-    let mut w: Vec<[f32; W]> = vec![[0.0; W]; nf];
-    let mut bias = [0f64; W];
-    // A warm start: the weights of the starting dual variables.
-    for ((x, a), sign) in xs.iter().zip(&alpha).zip(&signs) {
-        let d: [f64; W] = std::array::from_fn(|lane| a[lane] * sign[lane]);
-        if d.iter().any(|&d| d != 0.0) {
-            add_scaled(&mut w, &mut bias, &d, x);
-        }
-    }
-    let mut rng = Rng::new(solver.seed, 0x5EED);
-    let mut order: Vec<usize> = (0..n).collect();
-    // With no upper bound on alpha (squared hinge), only variables at zero are shrunk.
-    let mut active: Vec<[bool; W]> = vec![std::array::from_fn(|lane| lane < bk); n];
-    let mut live = vec![bk; n];
-    let mut n_active = [n; W];
-    let mut done: [bool; W] = std::array::from_fn(|lane| lane >= bk);
-    let mut pg_max_old = [f64::INFINITY; W];
-    let mut epoch = 0;
-    while epoch < solver.max_epochs && done.iter().any(|d| !d) {
-        rng.shuffle(&mut order);
-        let mut pg_max = [f64::NEG_INFINITY; W];
-        let mut pg_min = [f64::INFINITY; W];
-        for &i in &order {
-            let (Some(x), Some(live_i)) = (xs.get(i), live.get_mut(i)) else { continue };
-            if *live_i == 0 {
-                continue;
-            }
-            let mut dots = [0f32; W];
-            for &(j, v) in &x.pairs {
-                if let Some(row) = w.get(j as usize) {
-                    for (dot, &wj) in dots.iter_mut().zip(row) {
-                        *dot += wj * v;
-                    }
-                }
-            }
-            let (Some(a_i), Some(active_i), Some(sign)) =
-                (alpha.get_mut(i), active.get_mut(i), signs.get(i))
-            else {
-                continue;
-            };
-            let mut delta = [0f64; W];
-            let mut any = false;
-            for lane in 0..bk {
-                if done[lane] || !active_i[lane] {
-                    continue;
-                }
-                let (y, a) = (sign[lane], a_i[lane]);
-                let g = y * (f64::from(dots[lane]) + bias[lane]) - 1.0 + a * diag[i];
-                let mut pg = g;
-                if a == 0.0 {
-                    if g > pg_max_old[lane] {
-                        // At its bound and pushing outward: set aside until the final check.
-                        active_i[lane] = false;
-                        *live_i -= 1;
-                        n_active[lane] -= 1;
-                        continue;
-                    }
-                    pg = g.min(0.0);
-                }
-                pg_max[lane] = pg_max[lane].max(pg);
-                pg_min[lane] = pg_min[lane].min(pg);
-                if pg.abs() > 1e-12 {
-                    let new = (a - g / qd[i]).max(0.0);
-                    a_i[lane] = new;
-                    delta[lane] = (new - a) * y;
-                    any |= delta[lane] != 0.0;
-                }
-            }
-            if any {
-                add_scaled(&mut w, &mut bias, &delta, x);
-            }
-        }
-        epoch += 1;
-        for lane in 0..bk {
-            if done[lane] {
-                continue;
-            }
-            if pg_max[lane] - pg_min[lane] <= solver.tolerance {
-                if n_active[lane] == n {
-                    done[lane] = true;
-                    continue;
-                }
-                // Converged on the active set: check every variable once more.
-                for (active_i, live_i) in active.iter_mut().zip(&mut live) {
-                    if !active_i[lane] {
-                        active_i[lane] = true;
-                        *live_i += 1;
-                    }
-                }
-                n_active[lane] = n;
-                pg_max_old[lane] = f64::INFINITY;
-            } else {
-                pg_max_old[lane] = if pg_max[lane] <= 0.0 { f64::INFINITY } else { pg_max[lane] };
-            }
-        }
-    }
-    if std::env::var_os("TOPICS_DEBUG").is_some() {
-        eprintln!("svm n={n} bk={bk} W={W} epochs={epoch}");
-    }
-    let mut weights = Vec::with_capacity(nf * bk);
-    for row in &w {
-        weights.extend_from_slice(row.get(..bk).unwrap_or(&[]));
-    }
-    let mut alphas = Vec::with_capacity(n * bk);
-    for row in &alpha {
-        alphas.extend_from_slice(row.get(..bk).unwrap_or(&[]));
-    }
-    BlockFit { weights, bias: bias.get(..bk).unwrap_or(&[]).to_vec(), alpha: alphas }
-}
-
-/// `w += d * x` for every lane, and `bias += d` (the bias is a feature of value 1). Lanes
-/// with `d = 0` are unchanged.
-#[inline]
-fn add_scaled<const W: usize>(
-    w: &mut [[f32; W]],
-    bias: &mut [f64; W],
-    d: &[f64; W],
-    x: &SparseVec,
-) {
-    let d32: [f32; W] = std::array::from_fn(|lane| d[lane] as f32);
-    for &(j, v) in &x.pairs {
-        if let Some(row) = w.get_mut(j as usize) {
-            for (wj, &dl) in row.iter_mut().zip(&d32) {
-                *wj += dl * v;
-            }
-        }
-    }
-    for (b, &dl) in bias.iter_mut().zip(d) {
-        *b += dl;
-    }
 }
 
 #[inline]
@@ -390,10 +127,75 @@ fn axpy(w: &mut [f32], bias: &mut f64, d: f64, x: &SparseVec) {
     *bias += d;
 }
 
+/// L2-regularised squared-hinge SVM by dual coordinate descent (Hsieh et al. 2008; liblinear's
+/// `L2R_L2LOSS_SVC_DUAL`, with its shrinking of variables stuck at zero), with the bias as a
+/// regularised constant feature of value 1.
+fn svm_dual(
+    xs: &[SparseVec],
+    signs: &[f64],
+    costs: &[f64],
+    n_features: usize,
+    solver: Solver,
+    rng: &mut Rng,
+) -> (Vec<f64>, f64) {
+    let n = xs.len();
+    let diag: Vec<f64> = costs.iter().map(|c| 0.5 / c).collect();
+    let qd: Vec<f64> =
+        xs.iter().zip(&diag).map(|(x, d)| f64::from(x.norm_sq()) + 1.0 + d).collect();
+    let mut alpha = vec![0f64; n];
+    let mut w = vec![0f32; n_features];
+    let mut bias = 0f64;
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut active = n;
+    // With no upper bound on alpha (squared hinge), only variables at zero are shrunk.
+    let mut pg_max_old = f64::INFINITY;
+    let mut epoch = 0;
+    while epoch < solver.max_epochs {
+        rng.shuffle(&mut order[..active]);
+        let (mut pg_max, mut pg_min) = (f64::NEG_INFINITY, f64::INFINITY);
+        let mut s = 0;
+        while s < active {
+            let i = order[s];
+            let (x, y, a) = (&xs[i], signs[i], alpha[i]);
+            let g = y * dot(&w, bias, x) - 1.0 + a * diag[i];
+            let mut pg = g;
+            if a == 0.0 {
+                if g > pg_max_old {
+                    // At its bound and pushing outward: set aside until the final check.
+                    active -= 1;
+                    order.swap(s, active);
+                    continue;
+                }
+                pg = g.min(0.0);
+            }
+            pg_max = pg_max.max(pg);
+            pg_min = pg_min.min(pg);
+            if pg.abs() > 1e-12 {
+                let new = (a - g / qd[i]).max(0.0);
+                alpha[i] = new;
+                axpy(&mut w, &mut bias, (new - a) * y, x);
+            }
+            s += 1;
+        }
+        epoch += 1;
+        if pg_max - pg_min <= solver.tolerance {
+            if active == n {
+                break;
+            }
+            // Converged on the active set: check every variable once more.
+            active = n;
+            pg_max_old = f64::INFINITY;
+            continue;
+        }
+        pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
+    }
+    (w.iter().map(|&v| f64::from(v)).collect(), bias)
+}
+
 /// L2-regularised logistic regression by dual coordinate descent (Yu, Huang & Lin 2011;
 /// liblinear's `L2R_LR_DUAL`), with the bias as a regularised constant feature of value 1.
 fn logistic_dual(
-    xs: &[&SparseVec],
+    xs: &[SparseVec],
     signs: &[f64],
     costs: &[f64],
     n_features: usize,
@@ -412,7 +214,7 @@ fn logistic_dual(
         let c = costs[i];
         alpha[2 * i] = (0.001 * c).min(1e-8);
         alpha[2 * i + 1] = c - alpha[2 * i];
-        axpy(&mut w, &mut bias, signs[i] * alpha[2 * i], xs[i]);
+        axpy(&mut w, &mut bias, signs[i] * alpha[2 * i], &xs[i]);
     }
     let mut order: Vec<usize> = (0..n).collect();
     let mut inner_eps = 1e-2f64;

@@ -1,5 +1,5 @@
 //! Saving and loading classifiers: one JSON object with a `"format"` version; the large numeric
-//! arrays (feature buckets and signatures, IDF, weights) are base64 of little-endian bytes.
+//! arrays (feature keys, IDF, weights) are base64 of little-endian bytes.
 
 use crate::config::TrainConfig;
 use crate::features::FeatureSpace;
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// The model format this build writes and reads.
-pub const FORMAT_VERSION: u64 = 2;
+pub const FORMAT_VERSION: u64 = 1;
 
 const KIND: &str = "briefing-topics classifier";
 
@@ -29,11 +29,8 @@ struct ModelFile {
     temperature: f32,
     rejection: Option<f32>,
     n_features: usize,
-    n_buckets: usize,
-    #[serde(with = "codec::u32s")]
-    buckets: Vec<u32>,
-    #[serde(with = "codec::u32s")]
-    signatures: Vec<u32>,
+    #[serde(with = "codec::u64s")]
+    feature_keys: Vec<u64>,
     #[serde(with = "codec::f32s")]
     idf: Vec<f32>,
     #[serde(with = "codec::f32s")]
@@ -66,9 +63,7 @@ impl Classifier {
             temperature: self.temperature,
             rejection: self.rejection,
             n_features: self.space.n_features(),
-            n_buckets: self.space.n_buckets(),
-            buckets: self.space.buckets().to_vec(),
-            signatures: self.space.signatures().to_vec(),
+            feature_keys: self.space.keys().to_vec(),
             idf: self.space.idf().to_vec(),
             bias: self.model.bias.clone(),
             weights: self.model.weights.clone(),
@@ -102,25 +97,20 @@ impl Classifier {
         let n_classes = file.labels.len();
         if n_classes < 2
             || file.bias.len() != n_classes
-            || file.buckets.len() != file.n_features
+            || file.feature_keys.len() != file.n_features
             || file.weights.len() != file.n_features * n_classes
             || file.labels.windows(2).any(|w| w[0] >= w[1])
         {
             return Err(Error::Model(
-                "labels, feature buckets and weight arrays do not fit together".to_owned(),
+                "labels, feature keys and weight arrays do not fit together".to_owned(),
             ));
         }
         if !(file.temperature.is_finite() && file.temperature > 0.0) {
             return Err(Error::Model(format!("temperature {} is not positive", file.temperature)));
         }
         file.config.validate()?;
-        let space = FeatureSpace::from_parts(
-            file.config.features.clone(),
-            file.n_buckets,
-            file.buckets,
-            file.signatures,
-            file.idf,
-        )?;
+        let space =
+            FeatureSpace::from_parts(file.config.features.clone(), file.feature_keys, file.idf)?;
         let model = Linear { n_classes, weights: file.weights, bias: file.bias };
         Ok(Classifier {
             labels: file.labels,

@@ -196,19 +196,12 @@ fn save_and_load_round_trip_gives_identical_predictions_and_bytes() {
 fn a_wrong_format_version_or_a_broken_file_is_a_clear_error() {
     let classifier = train(&toy(), &TrainConfig::default());
     let text = String::from_utf8(classifier.to_bytes()).unwrap();
-    let future = text.replacen("\"format\":2,", "\"format\":99,", 1);
+    let future = text.replacen("\"format\":1,", "\"format\":99,", 1);
     assert_ne!(future, text);
     let error = Classifier::from_bytes(future.as_bytes()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unsupported model format 99 (this build reads format 2); retrain the model"
-    );
-    // Format 1 (exact feature hashes instead of hash buckets) is not read either.
-    let old = text.replacen("\"format\":2,", "\"format\":1,", 1);
-    let error = Classifier::from_bytes(old.as_bytes()).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "unsupported model format 1 (this build reads format 2); retrain the model"
+        "unsupported model format 99 (this build reads format 1); retrain the model"
     );
     let error = Classifier::from_bytes(b"{\"text\": \"not a model\"}").unwrap_err();
     assert_eq!(
@@ -221,7 +214,7 @@ fn a_wrong_format_version_or_a_broken_file_is_a_clear_error() {
     let error = Classifier::from_bytes(truncated.as_bytes()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid model file: labels, feature buckets and weight arrays do not fit together"
+        "invalid model file: labels, feature keys and weight arrays do not fit together"
     );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("future.json");
