@@ -8,7 +8,7 @@
 //!   [`Paragraph`]s (`p0`, `p1`, ... in file order, header included) and the
 //!   [`Turn`]s (question paragraphs plus the answer paragraphs after them).
 //!   Every paragraph has a [`Role`], a [`Span`](briefing_tokenize::Span) into [`Document::text`], its
-//!   exact text, and sentence spans from [`briefing_tokenize::sentences`].
+//!   exact text, and sentence spans from [`briefing_tokenize::sentences()`].
 //! - [`Format`] picks the parser: a plain transcript, a transcript with
 //!   `Q:`/`A:` or speaker-label markers, plain text, or JSONL; `Auto`
 //!   detects it ([`detect_format`]). [`ParagraphMode`] picks how paragraphs
