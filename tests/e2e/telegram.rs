@@ -117,17 +117,14 @@ impl Running {
     fn stop(self) -> FakeTelegram {
         let Running { fake, runtime, shutdown, task } = self;
         runtime.block_on(async {
-            // The dispatcher may still be starting: retry until it accepts.
-            let done = tokio::time::timeout(WAIT, async {
-                loop {
-                    if let Ok(done) = shutdown.shutdown() {
-                        done.await;
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            });
-            done.await.expect("the dispatcher did not stop");
+            // `shutdown` is refused while the dispatcher is still starting: retry.
+            // Its future is not awaited: teloxide can finish before that future
+            // first polls, and then it never wakes; `serve` returning is the signal.
+            let started = std::time::Instant::now();
+            while shutdown.shutdown().is_err() && !task.is_finished() {
+                assert!(started.elapsed() < WAIT, "the dispatcher never started");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
             tokio::time::timeout(WAIT, task).await.expect("serve did not return").unwrap().unwrap();
         });
         assert_no_rejections(&fake.requests());
@@ -181,6 +178,20 @@ fn start_up_registers_the_menu_and_long_polls() {
     let poll = &fake.calls("getUpdates")[0].body;
     assert_eq!(poll["timeout"], 1, "{poll}");
     assert!(poll.get("offset").is_some(), "{poll}");
+}
+
+#[test]
+fn polling_removes_a_webhook_left_by_a_previous_run() {
+    let fake = FakeTelegram::start(TOKEN);
+    fake.set_webhook("https://old.example.org/hook");
+    let bot = start_with(fake, fast(), sco(), &StateStore::Memory);
+    let reply = bot.ask(123, "What is the Shanghai spirit?");
+    assert!(reply.text.starts_with(&sco().answer("What is the Shanghai spirit?").text));
+    let fake = bot.stop();
+    let methods: Vec<String> = fake.requests().iter().map(|r| r.method.clone()).collect();
+    let position = |m: &str| methods.iter().position(|x| x == m).unwrap();
+    assert!(position("getwebhookinfo") < position("deletewebhook"), "{methods:?}");
+    assert!(position("deletewebhook") < position("getupdates"), "{methods:?}");
 }
 
 #[test]

@@ -356,6 +356,11 @@ impl FakeTelegram {
         self.shared.lock().faults.entry(method.to_ascii_lowercase()).or_default().push_back(fault);
     }
 
+    /// Sets a webhook, as if a previous run had left one.
+    pub fn set_webhook(&self, url: &str) {
+        url.clone_into(&mut self.shared.lock().webhook_url);
+    }
+
     /// Every request so far.
     #[must_use]
     pub fn requests(&self) -> Vec<Request> {

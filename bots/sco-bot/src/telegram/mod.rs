@@ -356,9 +356,10 @@ fn stop_on_sigterm(dispatcher: &TgDispatcher) {
             let Ok(mut terminate) = signal(SignalKind::terminate()) else { return };
             if terminate.recv().await.is_some() {
                 tracing::info!("SIGTERM received: finishing the answers in flight, then stopping");
-                if let Ok(done) = token.shutdown() {
-                    done.await;
-                }
+                // `shutdown` changes the state at once; its future is not awaited
+                // because it can miss the wake-up when dispatching ends first
+                // (`serve` returning is what ends the program).
+                drop(token.shutdown());
             }
         });
     }
