@@ -115,6 +115,21 @@ fn ask_json_abstains_on_unanswered_and_off_topic_questions() {
     }
     assert_eq!(records[1]["topic"], "off-topic");
     assert!(records[0]["answer"].as_str().unwrap().contains("does not say"));
+    // The topic model tells chit-chat from an SCO question the transcript does not answer.
+    assert!(records[1]["answer"].as_str().unwrap().contains("not seem to be about the SCO"));
+    assert!(!records[0]["answer"].as_str().unwrap().contains("not seem to be about the SCO"));
+}
+
+#[test]
+fn ask_json_labels_each_question_with_its_topic() {
+    let records = ask_json(&[
+        "how many terrorist training camps were destroyed",
+        "what does the road transport agreement do",
+        "what is the shanghai spirit",
+        "hi there, how are you?",
+    ]);
+    let topics: Vec<&str> = records.iter().map(|r| r["topic"].as_str().unwrap()).collect();
+    assert_eq!(topics, ["security", "transport", "principles", "off-topic"]);
 }
 
 #[test]

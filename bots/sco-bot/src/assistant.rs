@@ -3,6 +3,7 @@
 use crate::corpus::Corpus;
 use crate::text;
 use briefing_retrieval::{Config, Index, IndexBuilder, Query, Source};
+use std::sync::Arc;
 
 /// Without a topic model, an unanswered question whose confidence is below
 /// this gets the topic `off-topic`.
@@ -138,7 +139,7 @@ pub struct Reply {
 #[derive(Debug)]
 pub struct Assistant {
     index: Index,
-    topic_model: Option<Box<dyn TopicModel>>,
+    topic_model: Option<Arc<dyn TopicModel>>,
 }
 
 impl Assistant {
@@ -147,19 +148,21 @@ impl Assistant {
         Assistant::with_config(corpus, corpus.config.clone())
     }
 
-    /// Builds the assistant with another configuration.
+    /// Builds the assistant with another configuration (and the corpus's
+    /// topic model, if it has one).
     pub fn with_config(corpus: &Corpus, config: Config) -> anyhow::Result<Assistant> {
         let started = std::time::Instant::now();
         let index = build_index(corpus, config, None)?;
         let built = started.elapsed();
         tracing::info!(index_us = built.as_micros(), "assistant built");
-        Ok(Assistant { index, topic_model: None })
+        let topic_model = corpus.topic_model.clone().map(|model| -> Arc<dyn TopicModel> { model });
+        Ok(Assistant { index, topic_model })
     }
 
     /// Plugs in a topic classifier: its topic replaces the fallback's, and
     /// its off-topic probability goes into the abstention decision.
     pub fn set_topic_model(&mut self, model: Box<dyn TopicModel>) {
-        self.topic_model = Some(model);
+        self.topic_model = Some(Arc::from(model));
     }
 
     /// The retrieval index.
@@ -192,7 +195,9 @@ impl Assistant {
         }
         let guess = self.topic_model.as_ref().map(|model| model.classify(question));
         let mut query = Query::new(question);
-        if let Some(guess) = &guess {
+        // The topic always labels the reply; it steers retrieval only when the
+        // configuration asks (it did not help on the dev set, see corpora/sco/README.md).
+        if let Some(guess) = guess.as_ref().filter(|_| self.index.config().features.topic) {
             query = query.topic(&guess.label, guess.probability).off_topic(guess.off_topic);
         }
         let answer = self.index.answer(&query);
@@ -226,7 +231,8 @@ impl Assistant {
         if answer.answered {
             reply.text = answer.text;
         } else {
-            reply.text = self.not_known(answer.passage_idx);
+            let off_topic = reply.topic == crate::topics::OFF_TOPIC;
+            reply.text = self.not_known(answer.passage_idx, off_topic);
             reply.more.clear();
         }
         reply
@@ -282,10 +288,15 @@ impl Assistant {
     }
 
     /// The message when the transcript does not answer: what the bot knows
-    /// and a related question it can answer.
-    fn not_known(&self, near: Option<usize>) -> String {
+    /// and a related question it can answer (for an off-topic message, which
+    /// no question is related to, example questions instead).
+    fn not_known(&self, near: Option<usize>, off_topic: bool) -> String {
         let mut message = text::NOT_IN_TRANSCRIPT.to_owned();
-        let related = near.and_then(|idx| self.index.bank_questions(idx).first());
+        if off_topic {
+            message.push_str(&format!("\n{}", text::OFF_TOPIC));
+        }
+        let related =
+            near.filter(|_| !off_topic).and_then(|idx| self.index.bank_questions(idx).first());
         match related {
             Some(question) => {
                 message.push_str(&format!("\n{} \"{question}\"", text::RELATED));

@@ -1,11 +1,13 @@
 //! The corpus the assistant answers from: the embedded SCO data, or a
 //! directory given with `--corpus`.
 
+use crate::topics::Topics;
 use anyhow::Context as _;
 use briefing_corpus::{Document, Metadata, ParseOptions};
 use briefing_retrieval::{Config, Lexicon, Synonyms};
 use serde::Deserialize;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The embedded SCO transcript and its metadata.
 const TRANSCRIPT_ID: &str = "norov-press-conference-2019-04-22";
@@ -22,6 +24,8 @@ pub const DERIVED_SYNONYM_WEIGHT: f32 = 0.6;
 const CONFIG: &str = include_str!("../../../corpora/sco/retrieval.json");
 /// Labelled topic examples, off-topic messages included.
 const TOPICS: &str = include_str!("../../../corpora/sco/topics.jsonl");
+/// The topic model trained from `TOPICS` (see [`crate::topics`] for the command).
+pub const TOPIC_MODEL: &[u8] = include_bytes!("../../../corpora/sco/topics.model");
 /// The dev question set, the default of `sco-bot eval`.
 pub const DEV_QUESTIONS: &str = include_str!("../../../corpora/sco/dev-questions.jsonl");
 /// Training data for the abstention model (not the dev set).
@@ -37,6 +41,7 @@ const SYNONYMS_FILE: &str = "synonyms.txt";
 const WORDNET_FILE: &str = "wordnet-synonyms.txt";
 const CONFIG_FILE: &str = "retrieval.json";
 const TOPICS_FILE: &str = "topics.jsonl";
+const TOPIC_MODEL_FILE: &str = "topics.model";
 const ABSTAIN_FILE: &str = "abstain-train.jsonl";
 
 /// Everything the assistant is built from.
@@ -55,6 +60,9 @@ pub struct Corpus {
     /// Topic labels of transcript paragraphs (the `topics.jsonl` lines whose
     /// `source` is a paragraph id): paragraph id, label.
     pub paragraph_topics: Vec<(String, String)>,
+    /// The topic classifier (shipped, or trained from `topics` when a
+    /// corpus directory has no `topics.model`); `None` without topic data.
+    pub topic_model: Option<Arc<Topics>>,
     /// Abstention training lines (JSONL text).
     pub abstain_train: String,
     /// Real English words (never typo-corrected).
@@ -81,7 +89,7 @@ struct TopicLine {
     source: Option<String>,
 }
 
-type Topics = (Vec<(String, String)>, Vec<(String, String)>);
+type TopicExamples = (Vec<(String, String)>, Vec<(String, String)>);
 
 impl Corpus {
     /// The SCO corpus embedded in the binary.
@@ -91,9 +99,11 @@ impl Corpus {
         let document =
             Document::parse(TRANSCRIPT_ID, TRANSCRIPT, &options).context("embedded transcript")?;
         let (topics, paragraph_topics) = parse_topics(TOPICS).context("embedded topics")?;
+        let topic_model = Topics::from_bytes(TOPIC_MODEL).context("embedded topic model")?;
         Ok(Corpus {
             topics,
             paragraph_topics,
+            topic_model: Some(Arc::new(topic_model)),
             documents: vec![document],
             bank: parse_bank(BANK).context("embedded question bank")?,
             synonyms: synonyms(SYNONYMS, Some(WORDNET_SYNONYMS))?,
@@ -142,6 +152,7 @@ impl Corpus {
         };
         let (topics, paragraph_topics) =
             read(TOPICS_FILE)?.map(|t| parse_topics(&t)).transpose()?.unwrap_or_default();
+        let topic_model = topic_model(dir, &topics)?;
         Ok(Corpus {
             documents,
             bank: read(BANK_FILE)?.map(|t| parse_bank(&t)).transpose()?.unwrap_or_default(),
@@ -152,6 +163,7 @@ impl Corpus {
             config,
             topics,
             paragraph_topics,
+            topic_model,
             abstain_train: read(ABSTAIN_FILE)?.unwrap_or_default(),
             lexicon: english_words()?,
         })
@@ -164,6 +176,26 @@ impl Corpus {
             None => Corpus::embedded(),
         }
     }
+}
+
+/// The directory's `topics.model`, else a model trained on its topic
+/// examples, else none (fewer than two labels: nothing to tell apart).
+fn topic_model(dir: &Path, examples: &[(String, String)]) -> anyhow::Result<Option<Arc<Topics>>> {
+    let path = dir.join(TOPIC_MODEL_FILE);
+    if path.exists() {
+        let bytes = std::fs::read(&path).with_context(|| format!("{}", path.display()))?;
+        let model = Topics::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?;
+        return Ok(Some(Arc::new(model)));
+    }
+    let mut labels: Vec<&str> = examples.iter().map(|(_, label)| label.as_str()).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    if labels.len() < 2 {
+        return Ok(None);
+    }
+    let model =
+        Topics::train(examples).with_context(|| format!("{}/{TOPICS_FILE}", dir.display()))?;
+    Ok(Some(Arc::new(model)))
 }
 
 /// Hand-written rules plus, at a lower weight, derived ones.
@@ -194,7 +226,7 @@ fn parse_bank(text: &str) -> anyhow::Result<Vec<BankEntry>> {
         .collect()
 }
 
-fn parse_topics(text: &str) -> anyhow::Result<Topics> {
+fn parse_topics(text: &str) -> anyhow::Result<TopicExamples> {
     let mut examples = Vec::new();
     let mut paragraphs = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {

@@ -1,6 +1,7 @@
 //! The SCO assistant's parts, shared by the `sco-bot` binary, its tests and
 //! its benchmarks: the corpus, the one [`assistant::Assistant::answer`], the
-//! terminal chat, `ask`'s JSON records, evaluation and calibration.
+//! terminal chat, `ask`'s JSON records, evaluation, calibration and the
+//! topic model.
 
 pub mod assistant;
 pub mod calibrate;
@@ -10,3 +11,4 @@ pub mod eval;
 pub mod record;
 pub mod telegram;
 pub mod text;
+pub mod topics;

@@ -4,7 +4,7 @@
 
 use briefing_retrieval::FitOptions;
 use clap::{Parser, Subcommand};
-use sco_bot::assistant::Assistant;
+use sco_bot::assistant::{Assistant, TopicModel};
 use sco_bot::corpus::{self, Corpus};
 use sco_bot::{calibrate, chat, eval, record, text};
 use std::io::{BufRead, IsTerminal, Write};
@@ -130,7 +130,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Calibrate { out } => {
-            let (config, report) = calibrate::calibrate(&corpus, FitOptions::default(), None)?;
+            let topics = corpus.topic_model.as_deref().map(|model| model as &dyn TopicModel);
+            let (config, report) = calibrate::calibrate(&corpus, FitOptions::default(), topics)?;
             eprint!("{report}");
             let json = serde_json::to_string_pretty(&config)? + "\n";
             match out {

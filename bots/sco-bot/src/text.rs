@@ -37,6 +37,9 @@ pub const TOPICS: &[(&str, &str)] = &[
 pub const NOT_IN_TRANSCRIPT: &str = "The transcript does not say. I only know what SCO Secretary-General \
 Vladimir Norov said at his news conference of 22 April 2019.";
 
+/// Added when the topic model finds the message is not about the SCO.
+pub const OFF_TOPIC: &str = "Your message does not seem to be about the SCO.";
+
 /// Introduces a related question the transcript does answer.
 pub const RELATED: &str = "A related question I can answer:";
 
