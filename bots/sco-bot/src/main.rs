@@ -2,7 +2,6 @@
 //! Vladimir Norov's news conference of 22 April 2019, with the source, or
 //! says plainly that the transcript does not say.
 
-use briefing_retrieval::FitOptions;
 use clap::{Parser, Subcommand};
 use sco_bot::assistant::Assistant;
 use sco_bot::corpus::{self, Corpus};
@@ -96,7 +95,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask { question, json } => {
             let assistant = Assistant::new(&corpus)?;
             tracing::info!(elapsed_us = started.elapsed().as_micros(), "ready");
-            ask(&assistant, question.as_deref(), json)
+            let code = ask(&assistant, question.as_deref(), json);
+            // The process ends here: let the OS reclaim the index and the
+            // corpus at once instead of freeing them piece by piece.
+            std::mem::forget(assistant);
+            std::mem::forget(corpus);
+            code
         }
         Command::Chat => {
             let assistant = Assistant::new(&corpus)?;
@@ -130,7 +134,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Calibrate { out } => {
-            let (config, report) = calibrate::calibrate(&corpus, FitOptions::default(), None)?;
+            let (config, report) = calibrate::calibrate(&corpus, calibrate::fit_options(), None)?;
             eprint!("{report}");
             let json = serde_json::to_string_pretty(&config)? + "\n";
             match out {
