@@ -140,6 +140,7 @@ pub struct Reply {
 pub struct Assistant {
     index: Index,
     topic_model: Option<Arc<dyn TopicModel>>,
+    topic_hint: bool,
 }
 
 impl Assistant {
@@ -156,13 +157,21 @@ impl Assistant {
         let built = started.elapsed();
         tracing::info!(index_us = built.as_micros(), "assistant built");
         let topic_model = corpus.topic_model.clone().map(|model| -> Arc<dyn TopicModel> { model });
-        Ok(Assistant { index, topic_model })
+        Ok(Assistant { index, topic_model, topic_hint: false })
     }
 
     /// Plugs in a topic classifier: its topic replaces the fallback's, and
     /// its off-topic probability goes into the abstention decision.
     pub fn set_topic_model(&mut self, model: Box<dyn TopicModel>) {
         self.topic_model = Some(Arc::from(model));
+    }
+
+    /// Whether the topic model's topic and off-topic probability also go
+    /// into retrieval (a ranking hint and an abstention signal). Off by
+    /// default: it did not help on the dev set (`sco-bot eval --topic-hint`
+    /// measures it, after `sco-bot calibrate --topic-hint`).
+    pub fn set_topic_hint(&mut self, on: bool) {
+        self.topic_hint = on;
     }
 
     /// The retrieval index.
@@ -195,9 +204,7 @@ impl Assistant {
         }
         let guess = self.topic_model.as_ref().map(|model| model.classify(question));
         let mut query = Query::new(question);
-        // The topic always labels the reply; it steers retrieval only when the
-        // configuration asks (it did not help on the dev set, see corpora/sco/README.md).
-        if let Some(guess) = guess.as_ref().filter(|_| self.index.config().features.topic) {
+        if let Some(guess) = guess.as_ref().filter(|_| self.topic_hint) {
             query = query.topic(&guess.label, guess.probability).off_topic(guess.off_topic);
         }
         let answer = self.index.answer(&query);

@@ -26,6 +26,18 @@ use std::fmt::Write as _;
 /// Number of bank folds.
 pub const FOLDS: usize = 5;
 
+/// The share of questions the transcript answers, expected among the
+/// questions people ask the bot: the prior of the abstention model. The
+/// training samples hold more hard unanswerable questions than people ask
+/// (they are written to be hard), so weighing the classes equally would
+/// make the bot abstain too often.
+pub const ANSWERABLE_SHARE: f32 = 0.6;
+
+/// The fit options `sco-bot calibrate` uses.
+pub fn fit_options() -> FitOptions {
+    FitOptions { positive_share: ANSWERABLE_SHARE, ..FitOptions::default() }
+}
+
 #[derive(Deserialize)]
 struct TrainLine {
     question: String,
@@ -36,6 +48,7 @@ struct TrainLine {
 
 /// A labelled sample and where it came from.
 struct Sample {
+    text: String,
     signals: Signals,
     right: bool,
     kind: &'static str,
@@ -60,7 +73,7 @@ fn samples_of(
             }
             let answer = index.answer(&query);
             let idx = answer.passage_idx?;
-            Some(Sample { signals: answer.signals, right: right(idx), kind })
+            Some(Sample { text: text.clone(), signals: answer.signals, right: right(idx), kind })
         })
         .collect()
 }
@@ -95,13 +108,23 @@ pub fn misspell(question: &str) -> String {
         .join(" ")
 }
 
-/// A keywords-only variant: lowercase, no punctuation, no stopwords.
+/// Question words kept in keyword variants: they say what kind of answer
+/// is asked for (a date, a person, a number), and dropping them can turn a
+/// question the transcript does not answer into one it does.
+const QUESTION_WORDS: &[&str] =
+    &["who", "whom", "whose", "when", "where", "why", "how", "many", "much", "often", "long"];
+
+/// A keywords-only variant: lowercase, no punctuation, no stopwords except
+/// the question words.
 pub fn keywords(question: &str) -> String {
     question
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .filter(|w| !briefing_tokenize::ENGLISH_STOPWORDS.contains(&w.as_str()))
+        .filter(|w| {
+            QUESTION_WORDS.contains(&w.as_str())
+                || !briefing_tokenize::ENGLISH_STOPWORDS.contains(&w.as_str())
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -182,7 +205,7 @@ pub fn calibrate(
         let lines: Vec<String> = samples
             .iter()
             .map(|s| {
-                serde_json::json!({"kind": s.kind, "right": s.right, "x": s.signals.to_array()})
+                serde_json::json!({"kind": s.kind, "right": s.right, "text": s.text, "x": s.signals.to_array()})
                     .to_string()
             })
             .collect();
@@ -225,4 +248,20 @@ pub fn calibrate(
         )?;
     }
     Ok((Config { abstain: model, ..config }, report))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn keyword_variants_keep_the_question_words() {
+        assert_eq!(
+            keywords("When was the Interbank Consortium created?"),
+            "when interbank consortium created"
+        );
+        assert_eq!(keywords("How many camps were closed?"), "how many camps closed");
+        assert_eq!(misspell("How many terrorist camps"), "How many terrrist camps");
+    }
 }

@@ -124,7 +124,7 @@ impl Corpus {
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| {
                 p.extension().is_some_and(|e| e == "txt")
-                    && p.file_name().is_some_and(|n| n != SYNONYMS_FILE)
+                    && p.file_name().is_some_and(|n| n != SYNONYMS_FILE && n != WORDNET_FILE)
             })
             .collect();
         paths.sort();

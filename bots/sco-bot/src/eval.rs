@@ -178,6 +178,8 @@ pub struct EvalOptions {
     pub ablation: bool,
     /// Print at most this many failures.
     pub max_failures: usize,
+    /// Let the topic model steer retrieval ([`Assistant::set_topic_hint`]).
+    pub topic_hint: bool,
 }
 
 /// Runs the evaluation and renders the report.
@@ -186,7 +188,8 @@ pub fn evaluate(
     questions: &[Question],
     options: EvalOptions,
 ) -> anyhow::Result<String> {
-    let assistant = Assistant::new(corpus)?;
+    let mut assistant = Assistant::new(corpus)?;
+    assistant.set_topic_hint(options.topic_hint);
     let outcomes = run(&assistant, questions);
     if let Ok(path) = std::env::var("SCO_BOT_EVAL_DUMP") {
         let mut dump = String::new();
@@ -282,7 +285,8 @@ pub fn evaluate(
             "configuration", "P@1", "MRR", "R@3", "text", "overall", "overall*", "thr*"
         )?;
         for (name, config) in ablation_configs(&corpus.config) {
-            let assistant = Assistant::with_config(corpus, config)?;
+            let mut assistant = Assistant::with_config(corpus, config)?;
+            assistant.set_topic_hint(options.topic_hint);
             let m = metrics(questions, &run(&assistant, questions));
             writeln!(
                 out,

@@ -2,7 +2,6 @@
 //! Vladimir Norov's news conference of 22 April 2019, with the source, or
 //! says plainly that the transcript does not say.
 
-use briefing_retrieval::FitOptions;
 use clap::{Parser, Subcommand};
 use sco_bot::assistant::{Assistant, TopicModel};
 use sco_bot::corpus::{self, Corpus};
@@ -47,6 +46,10 @@ enum Command {
         /// Print at most this many failures.
         #[arg(long, default_value_t = 100)]
         failures: usize,
+        /// Let the topic model steer retrieval (a ranking hint and the
+        /// off-topic signal); calibrate with --topic-hint first.
+        #[arg(long)]
+        topic_hint: bool,
     },
     /// Show how a question is scored: the signals, the confidence and the
     /// score breakdown of the top paragraphs.
@@ -59,6 +62,10 @@ enum Command {
         /// Write the configuration to FILE (e.g. corpora/sco/retrieval.json).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Fit with the topic model's off-topic probability as a signal
+        /// (for `eval --topic-hint`).
+        #[arg(long)]
+        topic_hint: bool,
     },
     /// Run the Telegram bot (token from TELOXIDE_TOKEN; Ctrl-C or SIGTERM stops it).
     Telegram(sco_bot::telegram::Args),
@@ -96,21 +103,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask { question, json } => {
             let assistant = Assistant::new(&corpus)?;
             tracing::info!(elapsed_us = started.elapsed().as_micros(), "ready");
-            ask(&assistant, question.as_deref(), json)
+            let code = ask(&assistant, question.as_deref(), json);
+            // The process ends here: let the OS reclaim the index and the
+            // corpus at once instead of freeing them piece by piece.
+            std::mem::forget(assistant);
+            std::mem::forget(corpus);
+            code
         }
         Command::Chat => {
             let assistant = Assistant::new(&corpus)?;
             chat::run(&assistant, std::io::stdin().is_terminal())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { file, no_ablation, failures } => {
+        Command::Eval { file, no_ablation, failures, topic_hint } => {
             let text = match &file {
                 Some(path) => std::fs::read_to_string(path)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
                 None => corpus::DEV_QUESTIONS.to_owned(),
             };
             let questions = eval::parse_questions(&text)?;
-            let options = eval::EvalOptions { ablation: !no_ablation, max_failures: failures };
+            let options =
+                eval::EvalOptions { ablation: !no_ablation, max_failures: failures, topic_hint };
             let report = eval::evaluate(&corpus, &questions, options)?;
             std::io::stdout().lock().write_all(report.as_bytes())?;
             Ok(ExitCode::SUCCESS)
@@ -129,9 +142,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sco_bot::telegram::run(assistant, &args, environment)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Calibrate { out } => {
-            let topics = corpus.topic_model.as_deref().map(|model| model as &dyn TopicModel);
-            let (config, report) = calibrate::calibrate(&corpus, FitOptions::default(), topics)?;
+        Command::Calibrate { out, topic_hint } => {
+            let topics = corpus
+                .topic_model
+                .as_deref()
+                .filter(|_| topic_hint)
+                .map(|model| model as &dyn TopicModel);
+            let (config, report) = calibrate::calibrate(&corpus, calibrate::fit_options(), topics)?;
             eprint!("{report}");
             let json = serde_json::to_string_pretty(&config)? + "\n";
             match out {

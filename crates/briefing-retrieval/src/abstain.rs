@@ -36,11 +36,22 @@ pub struct Signals {
     /// whose own best match agrees with the answer (same passage; same turn
     /// for the interviewer's question): independent evidence agreeing.
     pub agreement: f32,
+    /// The largest share of the query found in one bank question of the
+    /// best passage.
+    pub bank_cover: f32,
+    /// The share of the query's weightiest word that the best passage does
+    /// not match (0 when every word matches): a question about something
+    /// else often shares all words but one with a passage.
+    pub missing_max: f32,
+    /// 1 when the query holds a number or year (`2018`) that the best
+    /// passage does not match, else 0: a question about another year or
+    /// figure is not answered by this passage.
+    pub number_missing: f32,
 }
 
 impl Signals {
     /// Names of the signals, in [`Signals::to_array`] order.
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; N_SIGNALS] = [
         "coverage",
         "body_coverage",
         "answer_coverage",
@@ -53,11 +64,14 @@ impl Signals {
         "off_topic",
         "short",
         "agreement",
+        "bank_cover",
+        "missing_max",
+        "number_missing",
     ];
 
     /// The signals as an array, in [`Signals::NAMES`] order.
     #[must_use]
-    pub fn to_array(&self) -> [f32; 12] {
+    pub fn to_array(&self) -> [f32; N_SIGNALS] {
         [
             self.coverage,
             self.body_coverage,
@@ -71,12 +85,15 @@ impl Signals {
             self.off_topic,
             self.short,
             self.agreement,
+            self.bank_cover,
+            self.missing_max,
+            self.number_missing,
         ]
     }
 
     /// The inverse of [`Signals::to_array`].
     #[must_use]
-    pub fn from_array(a: [f32; 12]) -> Signals {
+    pub fn from_array(a: [f32; N_SIGNALS]) -> Signals {
         let [
             coverage,
             body_coverage,
@@ -90,6 +107,9 @@ impl Signals {
             off_topic,
             short,
             agreement,
+            bank_cover,
+            missing_max,
+            number_missing,
         ] = a;
         Signals {
             coverage,
@@ -104,9 +124,15 @@ impl Signals {
             off_topic,
             short,
             agreement,
+            bank_cover,
+            missing_max,
+            number_missing,
         }
     }
 }
+
+/// The number of [`Signals`].
+pub const N_SIGNALS: usize = 15;
 
 /// A logistic model over [`Signals`]: `confidence = σ(bias + weights · signals)`;
 /// the index answers when `confidence >= threshold`.
@@ -147,6 +173,9 @@ impl Default for AbstainModel {
                 off_topic: -8.0,
                 short: 0.0,
                 agreement: 1.0,
+                bank_cover: 0.5,
+                missing_max: -1.0,
+                number_missing: -1.0,
             },
             bias: -3.5,
             threshold: 0.5,
@@ -164,13 +193,25 @@ pub struct FitOptions {
     pub learning_rate: f32,
     /// L2 penalty on the weights (not the bias).
     pub l2: f32,
-    /// Weigh the two classes equally, whatever their counts.
+    /// Weigh the two classes by [`FitOptions::positive_share`], whatever
+    /// their counts in the samples.
     pub balanced: bool,
+    /// The share of right answers expected among real questions (the prior
+    /// of the positive class): with `balanced`, the classes are weighed
+    /// `positive_share : 1 − positive_share`, and the threshold maximizes
+    /// the accuracy so weighed. 0.5 weighs both classes equally.
+    pub positive_share: f32,
 }
 
 impl Default for FitOptions {
     fn default() -> FitOptions {
-        FitOptions { iterations: 4000, learning_rate: 0.5, l2: 0.003, balanced: true }
+        FitOptions {
+            iterations: 4000,
+            learning_rate: 0.5,
+            l2: 0.003,
+            balanced: true,
+            positive_share: 0.5,
+        }
     }
 }
 
@@ -218,11 +259,15 @@ impl AbstainModel {
         let n_pos = samples.iter().filter(|(_, y)| *y).count().max(1) as f32;
         let n_neg = samples.iter().filter(|(_, y)| !*y).count().max(1) as f32;
         let n = samples.len().max(1) as f32;
-        let (w_pos, w_neg) =
-            if options.balanced { (n / (2.0 * n_pos), n / (2.0 * n_neg)) } else { (1.0, 1.0) };
+        let share = options.positive_share.clamp(0.01, 0.99);
+        let (w_pos, w_neg) = if options.balanced {
+            (n * share / n_pos, n * (1.0 - share) / n_neg)
+        } else {
+            (1.0, 1.0)
+        };
         let mut model = AbstainModel { weights: Signals::default(), bias: 0.0, threshold: 0.5 };
         for _ in 0..options.iterations {
-            let mut grad = [0.0f32; 12];
+            let mut grad = [0.0f32; N_SIGNALS];
             let mut grad_bias = 0.0;
             for (signals, label) in samples {
                 let p = model.confidence(signals);
@@ -242,7 +287,8 @@ impl AbstainModel {
         }
         let confidences: Vec<(f32, bool)> =
             samples.iter().map(|(s, y)| (model.confidence(s), *y)).collect();
-        model.threshold = best_threshold(&confidences);
+        let share = if options.balanced { share } else { n_pos / n };
+        model.threshold = best_threshold(&confidences, share);
         model
     }
 }
@@ -272,14 +318,15 @@ pub fn sweep(confidences: &[(f32, bool)]) -> Vec<SweepPoint> {
         .collect()
 }
 
-/// The threshold with the best balanced accuracy. Thresholds within one
-/// point of the best count as ties, and ties go to the one closest to 0.5,
-/// the natural boundary of a class-balanced logistic model (a flat optimum
-/// on training data says little about new questions).
-fn best_threshold(confidences: &[(f32, bool)]) -> f32 {
+/// The threshold with the best accuracy when positives make up `share` of
+/// the questions (0.5: balanced accuracy). Thresholds within one point of
+/// the best count as ties, and ties go to the one closest to 0.5, the
+/// natural boundary of a class-weighted logistic model (a flat optimum on
+/// training data says little about new questions).
+fn best_threshold(confidences: &[(f32, bool)], share: f32) -> f32 {
     let points: Vec<(f32, f32)> = sweep(confidences)
         .into_iter()
-        .map(|p| (p.threshold, (p.true_positive_rate + p.true_negative_rate) / 2.0))
+        .map(|p| (p.threshold, share * p.true_positive_rate + (1.0 - share) * p.true_negative_rate))
         .collect();
     let best = points.iter().map(|(_, b)| *b).fold(f32::MIN, f32::max);
     points
@@ -321,6 +368,25 @@ mod tests {
         assert!(a.weights.coverage > 0.0 && a.weights.unknown < 0.0);
         let right = samples.iter().filter(|(s, y)| (a.confidence(s) >= a.threshold) == *y).count();
         assert_eq!(right, samples.len());
+    }
+
+    #[test]
+    fn a_higher_positive_share_answers_more() {
+        let mut samples = Vec::new();
+        for i in 0..40 {
+            let x = i as f32 / 40.0;
+            samples.push((Signals { coverage: 0.3 + x * 0.6, ..Signals::default() }, true));
+            samples.push((Signals { coverage: x * 0.6, ..Signals::default() }, false));
+        }
+        let balanced = AbstainModel::fit(&samples, FitOptions::default());
+        let prior = AbstainModel::fit(
+            &samples,
+            FitOptions { positive_share: 0.8, ..FitOptions::default() },
+        );
+        let answered = |m: &AbstainModel| {
+            samples.iter().filter(|(s, _)| m.confidence(s) >= m.threshold).count()
+        };
+        assert!(answered(&prior) > answered(&balanced));
     }
 
     #[test]

@@ -339,6 +339,18 @@ impl Index {
             margin: if top.score > 0.0 { (top.score - runner_up) / top.score } else { 0.0 },
             type_missing,
             bank: top.bank_sim,
+            bank_cover: top.bank_cover,
+            missing_max: plan
+                .slots
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i >= 64 || top.matched & (1u64 << i) == 0)
+                .map(|(_, s)| s.mass() / total)
+                .fold(0.0, f32::max),
+            number_missing: f32::from(u8::from(plan.slots.iter().enumerate().any(|(i, s)| {
+                s.norm.chars().any(|c| c.is_ascii_digit())
+                    && (i >= 64 || top.matched & (1u64 << i) == 0)
+            }))),
             off_topic: query.off_topic.unwrap_or(0.0),
             short: 1.0 / plan.slots.len().max(1) as f32,
             agreement: 0.0,

@@ -196,7 +196,7 @@ pub struct FieldWeights {
 
 impl Default for FieldWeights {
     fn default() -> FieldWeights {
-        FieldWeights { body: 1.0, context: 0.35, bank: 0.6 }
+        FieldWeights { body: 1.0, context: 0.35, bank: 1.0 }
     }
 }
 
@@ -307,7 +307,7 @@ impl Default for AnswerConfig {
             max_sentences: 3,
             extra_sentence_cost: 0.25,
             context_word_weight: 0.5,
-            min_chars: 80,
+            min_chars: 120,
             lead_bonus: 0.25,
             candidates: 3,
         }

@@ -124,8 +124,25 @@ pub(crate) struct Derived {
     pub(crate) evidence: Vec<Evidence>,
     /// Distinct terms (words and synonym concepts) of each bank question, sorted.
     pub(crate) bank_terms: Vec<Vec<u32>>,
+    /// The content words of each bank question: per word, its term first,
+    /// then the synonym concepts covering it (sorted).
+    #[serde(default)]
+    pub(crate) bank_units: Vec<Vec<BankUnit>>,
     /// Sum of the idf of the distinct words of each bank question.
     pub(crate) bank_idf: Vec<f32>,
+    /// Sum of the idf of the content words ([`Derived::bank_units`]) of
+    /// each bank question (rebuilt on load).
+    #[serde(skip)]
+    pub(crate) bank_unit_idf: Vec<f32>,
+}
+
+/// One content word of a bank question: the terms it matches.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct BankUnit {
+    /// The word's own term.
+    pub(crate) word: u32,
+    /// Synonym concepts covering the word, sorted.
+    pub(crate) concepts: Vec<u32>,
 }
 
 impl Derived {
@@ -389,13 +406,20 @@ impl Indexer {
         }
     }
 
-    /// Indexes one field's text; returns the number of indexed words and the
-    /// distinct terms.
-    fn index_text(&mut self, text: &str, passage: u32, field: Field) -> (f32, Vec<u32>, Vec<Word>) {
+    /// Indexes one field's text; returns the number of indexed words, the
+    /// distinct terms, the words and the content-word units.
+    fn index_text(
+        &mut self,
+        text: &str,
+        passage: u32,
+        field: Field,
+    ) -> (f32, Vec<u32>, Vec<Word>, Vec<BankUnit>) {
         let words = self.analyzer.words(text);
         let skip_stop = self.config.features.stopwords;
         let mut n_indexed = 0.0;
         let mut distinct = Vec::new();
+        let mut unit_of_pos: Vec<Option<usize>> = vec![None; words.len()];
+        let mut units: Vec<BankUnit> = Vec::new();
         for (pos, word) in words.iter().enumerate() {
             let count =
                 self.typo_words.entry(word.norm.clone()).or_insert_with(|| (word.key.clone(), 0));
@@ -408,6 +432,16 @@ impl Indexer {
             self.add(term, passage, field, body_pos);
             distinct.push(term);
             n_indexed += 1.0;
+            let unit = match units.iter().position(|u| u.word == term) {
+                Some(existing) => existing,
+                None => {
+                    units.push(BankUnit { word: term, concepts: Vec::new() });
+                    units.len() - 1
+                }
+            };
+            if let Some(slot) = unit_of_pos.get_mut(pos) {
+                *slot = Some(unit);
+            }
         }
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
         for found in self.compiled.find(&keys, false) {
@@ -416,10 +450,21 @@ impl Indexer {
                 (field == Field::Body).then(|| u32::try_from(found.start).unwrap_or(u32::MAX));
             self.add(term, passage, field, body_pos);
             distinct.push(term);
+            for pos in found.start..found.start + found.len {
+                if let Some(unit) =
+                    unit_of_pos.get(pos).copied().flatten().and_then(|u| units.get_mut(u))
+                {
+                    unit.concepts.push(term);
+                }
+            }
+        }
+        for unit in &mut units {
+            unit.concepts.sort_unstable();
+            unit.concepts.dedup();
         }
         distinct.sort_unstable();
         distinct.dedup();
-        (n_indexed, distinct, words)
+        (n_indexed, distinct, words, units)
     }
 
     fn run(
@@ -435,19 +480,21 @@ impl Indexer {
         let mut body_words = Vec::with_capacity(passages.len());
         for (idx, passage) in passages.iter().enumerate() {
             let pid = u32::try_from(idx).unwrap_or(u32::MAX);
-            let (body_len, _, words) = self.index_text(&passage.text, pid, Field::Body);
+            let (body_len, _, words, _) = self.index_text(&passage.text, pid, Field::Body);
             let context_len = match &passage.context {
                 Some(context) => self.index_text(context, pid, Field::Context).0,
                 None => 0.0,
             };
             let mut bank_len = 0.0;
             let mut bank_terms = Vec::new();
+            let mut bank_units = Vec::new();
             for question in bank.get(idx).into_iter().flatten() {
-                let (n, distinct, _) = self.index_text(question, pid, Field::Bank);
+                let (n, distinct, _, units) = self.index_text(question, pid, Field::Bank);
                 bank_len += n;
                 bank_terms.push(distinct);
+                bank_units.push(units);
             }
-            bank_terms_raw.push(bank_terms);
+            bank_terms_raw.push((bank_terms, bank_units));
             derived.push(Derived { len: [body_len, context_len, bank_len], ..Derived::default() });
             body_words.push(words);
         }
@@ -473,8 +520,9 @@ impl Indexer {
             d.sentence_starts = info.sentence_starts;
             d.evidence = info.evidence;
         }
-        for (derived, terms) in derived.iter_mut().zip(bank_terms_raw) {
+        for (derived, (terms, units)) in derived.iter_mut().zip(bank_terms_raw) {
             derived.bank_terms = terms;
+            derived.bank_units = units;
         }
         for (norm, key) in &self.compiled.words {
             self.typo_words.entry(norm.clone()).or_insert_with(|| (key.clone(), 1));
@@ -590,6 +638,11 @@ impl Index {
                         .filter_map(|&t| idf.get(t as usize))
                         .sum()
                 })
+                .collect();
+            d.bank_unit_idf = d
+                .bank_units
+                .iter()
+                .map(|units| units.iter().filter_map(|u| idf.get(u.word as usize)).sum())
                 .collect();
         }
         let mut sorted_terms: Vec<(String, u32)> = saved

@@ -30,7 +30,7 @@
 //! let index = builder.build().unwrap();
 //! let answer = index.answer(&Query::new("How many tons of explosives were seized?"));
 //! assert!(answer.answered);
-//! assert_eq!(answer.text, "In 2013-2017, the authorities confiscated 1,000 devices and 50 tons of explosives.");
+//! assert!(answer.text.starts_with("In 2013-2017, the authorities confiscated 1,000 devices and 50 tons of explosives."));
 //! ```
 #![deny(missing_docs)]
 
@@ -53,7 +53,7 @@ mod testdata;
 #[cfg(test)]
 mod tests;
 
-pub use abstain::{AbstainModel, FitOptions, Signals, SweepPoint, sweep};
+pub use abstain::{AbstainModel, FitOptions, N_SIGNALS, Signals, SweepPoint, sweep};
 pub use answer::{Abstention, Answer};
 pub use answer_type::{AnswerType, Detected};
 pub use config::{

@@ -111,11 +111,36 @@ pub(crate) struct Plan {
     pub(crate) answer_type: Option<AnswerType>,
     /// Slots naming what a quantity question counts.
     pub(crate) head: Vec<usize>,
+    /// Per index term, the slots (bit per slot, first 64 slots) it is an
+    /// alternative of; empty when no slot has alternatives.
+    pub(crate) term_slots: Vec<u64>,
 }
 
 impl Plan {
     pub(crate) fn total_mass(&self) -> f32 {
         self.slots.iter().map(Slot::mass).sum()
+    }
+
+    /// The slots (bit per slot) that `term` is an alternative of.
+    pub(crate) fn slots_of(&self, term: u32) -> u64 {
+        self.term_slots.get(term as usize).copied().unwrap_or(0)
+    }
+
+    /// Fills [`Plan::term_slots`] from the slots, for an index of `n_terms`
+    /// terms.
+    fn index_terms(&mut self, n_terms: usize) {
+        if self.slots.iter().all(|s| s.alts.is_empty()) {
+            return;
+        }
+        let mut masks = vec![0u64; n_terms];
+        for (i, slot) in self.slots.iter().enumerate().take(64) {
+            for alt in &slot.alts {
+                if let Some(mask) = masks.get_mut(alt.term as usize) {
+                    *mask |= 1u64 << i;
+                }
+            }
+        }
+        self.term_slots = masks;
     }
 }
 
@@ -262,7 +287,14 @@ impl Index {
         let mut head_slots: Vec<usize> =
             head.iter().filter_map(|&i| slot_of_word.get(i).copied().flatten()).collect();
         head_slots.dedup();
-        Plan { slots, answer_type: detected.map(|d| d.kind), head: head_slots }
+        let mut plan = Plan {
+            slots,
+            answer_type: detected.map(|d| d.kind),
+            head: head_slots,
+            term_slots: Vec::new(),
+        };
+        plan.index_terms(self.terms.len());
+        plan
     }
 
     /// Whether a word is known: indexed, in the typo vocabulary, or part of

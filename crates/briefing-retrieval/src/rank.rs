@@ -31,6 +31,8 @@ pub(crate) struct Candidate {
     pub(crate) type_evidence: f32,
     pub(crate) topic: f32,
     pub(crate) bank_sim: f32,
+    /// The largest share of the query found in one bank question.
+    pub(crate) bank_cover: f32,
     pub(crate) score: f32,
     /// Slots matched in any field / in the body (bit per slot).
     pub(crate) matched: u64,
@@ -285,7 +287,7 @@ impl Index {
             c.topic = hint.probability;
         }
         if config.features.bank {
-            c.bank_sim = self.bank_similarity(plan, c.passage);
+            (c.bank_sim, c.bank_cover) = self.bank_similarity(plan, c.passage);
         }
         let type_factor = if plan.answer_type.is_some() {
             1.0 + config.answer_type.bonus * c.type_evidence
@@ -398,14 +400,61 @@ impl Index {
         if same_sentence { 1.0 } else { 0.5 }
     }
 
-    /// Weighted Dice similarity between the query and the passage's closest
-    /// bank question.
-    pub(crate) fn bank_similarity(&self, plan: &Plan, passage: usize) -> f32 {
-        let Some(d) = self.derived.get(passage) else { return 0.0 };
+    /// Similarity of the query to the passage's closest bank question, and
+    /// the largest share of the query found in one bank question.
+    ///
+    /// The similarity is the harmonic mean of two shares: of the query's
+    /// mass found in the bank question, and of the bank question's words
+    /// (by idf) matched by the query. A query word matches a bank word when
+    /// one of its alternatives is the word or a synonym concept covering it.
+    pub(crate) fn bank_similarity(&self, plan: &Plan, passage: usize) -> (f32, f32) {
+        let Some(d) = self.derived.get(passage) else { return (0.0, 0.0) };
         let total = plan.total_mass();
         if total <= 0.0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
+        if d.bank_units.is_empty() {
+            return (self.bank_dice(plan, d, total), 0.0);
+        }
+        let mut best = 0.0f32;
+        let mut cover = 0.0f32;
+        for (units, bank_total) in d.bank_units.iter().zip(&d.bank_unit_idf) {
+            let mut slots = 0u64;
+            let mut bank_shared = 0.0;
+            for unit in units {
+                let mask = unit
+                    .concepts
+                    .iter()
+                    .fold(plan.slots_of(unit.word), |m, &c| m | plan.slots_of(c));
+                if mask != 0 {
+                    slots |= mask;
+                    bank_shared += self.idf_of(unit.word);
+                }
+            }
+            if slots == 0 {
+                continue;
+            }
+            let query_shared: f32 = plan
+                .slots
+                .iter()
+                .enumerate()
+                .take(64)
+                .filter(|(i, _)| slots & (1u64 << i) != 0)
+                .map(|(_, s)| s.mass())
+                .sum();
+            let q = (query_shared / total).min(1.0);
+            let b = if *bank_total > 0.0 { (bank_shared / bank_total).min(1.0) } else { 0.0 };
+            if q + b > 0.0 {
+                best = best.max(2.0 * q * b / (q + b));
+            }
+            cover = cover.max(q);
+        }
+        (best, cover)
+    }
+
+    /// Weighted Dice similarity over distinct terms (indexes saved without
+    /// bank word units).
+    fn bank_dice(&self, plan: &Plan, d: &crate::index::Derived, total: f32) -> f32 {
         let mut best = 0.0f32;
         for (terms, bank_idf) in d.bank_terms.iter().zip(&d.bank_idf) {
             let shared: f32 = plan

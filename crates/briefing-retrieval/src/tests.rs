@@ -291,3 +291,28 @@ fn synonym_rules_can_carry_lower_weights() {
     let weak = build(0.5).explain(&Query::new("dikes"), 0).score;
     assert!(weak > 0.0 && weak < strong);
 }
+
+#[test]
+fn bank_similarity_counts_each_word_once_and_a_missing_word_shows() {
+    // The bank question names the body by its abbreviation; the query spells
+    // it out and asks about something the bank question does not.
+    let mut builder = IndexBuilder::new(Config::default());
+    builder
+        .synonyms(crate::Synonyms::parse("rcc | river conservation council").unwrap())
+        .document(
+            Source { doc_id: "d".to_owned(), ..Source::default() },
+            vec![
+                Passage::new("p0", "The River Conservation Council repaired the levees."),
+                Passage::new("p1", "Trade grew by ten percent last year."),
+            ],
+        )
+        .bank("d", "p0", &["what is the rcc"]);
+    let index = builder.build().unwrap();
+    let full = index.answer(&Query::new("What does the River Conservation Council do?"));
+    let more = index.answer(&Query::new("Who chairs the River Conservation Council?"));
+    assert!(full.signals.bank > 0.0 && full.signals.bank <= 1.0, "{:?}", full.signals);
+    assert!(more.signals.bank < 1.0, "{:?}", more.signals);
+    assert!(more.signals.bank_cover < 1.0 && more.signals.missing_max > 0.0, "{:?}", more.signals);
+    assert!(more.signals.bank_cover < full.signals.bank_cover + 1e-6);
+    assert_eq!(full.signals.missing_max, 0.0);
+}
