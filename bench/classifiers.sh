@@ -6,8 +6,9 @@
 # Fetches the data with scripts/fetch-classification-data.py (80/20 splits under
 # data/classification, git-ignored), builds `briefing` in release mode, and for each data set
 # trains with the default settings (plus EXTRA TRAIN FLAGS), evaluates on the test split and
-# measures prediction speed on one thread. Prints one Markdown row per data set:
-# accuracy / macro-F1 / calibration error / train seconds (wall, 2 threads) / predict docs/s.
+# measures prediction speed on one thread (median of SPEED_RUNS runs of about a second each,
+# default 5). Prints one Markdown row per data set: accuracy / macro-F1 / calibration error /
+# train seconds (wall, 2 threads) / predict docs/s.
 #
 # --anchors also runs fastText and TF-IDF + LinearSVC / MultinomialNB on the same splits
 # (bench/anchors.py, in a throwaway virtualenv under data/ with fasttext-wheel and
@@ -29,6 +30,7 @@ fi
 extra=("$@")
 
 data=data/classification
+speed_runs=${SPEED_RUNS:-5}
 python3 scripts/fetch-classification-data.py --out "$data" >&2
 cargo build --release --quiet -p briefing-cli
 bin=target/release/briefing
@@ -45,7 +47,7 @@ run_file="bench/runs/classifiers-$(date +%Y-%m-%d-%H%M%S).md"
     [[ ${#extra[@]} -gt 0 ]] && command+=" -- ${extra[*]}"
     echo "Command: \`$command\`"
     echo
-    echo "| data set | accuracy | macro-F1 | ECE | train s | predict docs/s (1 thread) |"
+    echo "| data set | accuracy | macro-F1 | ECE | train s | predict docs/s (1 thread, median of $speed_runs) |"
     echo "|---|---|---|---|---|---|"
 } | tee "$run_file"
 
@@ -55,12 +57,17 @@ for set in trec-coarse trec-fine sms-spam rt-snippets; do
     "$bin" topics train --data "$data/$set/train.jsonl" --out "$model" "${extra[@]}" 2>/dev/null
     end=$(date +%s.%N)
     train_s=$(python3 -c "print(f'{$end - $start:.2f}')")
-    "$bin" topics eval --model "$model" --data "$data/$set/test.jsonl" --json --throughput \
-        | tail -n 1 \
-        | python3 -c "
-import json, sys
-r = json.load(sys.stdin)
-print(f\"| $set | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['ece']:.3f} | $train_s | {r['predict_docs_per_sec']:,.0f} |\")
+    # Prediction speed varies from run to run on a shared machine: the median of $speed_runs.
+    for run in $(seq "$speed_runs"); do
+        "$bin" topics eval --model "$model" --data "$data/$set/test.jsonl" --json --throughput \
+            | tail -n 1 >"$models/$set.eval.$run.json"
+    done
+    python3 -c "
+import json, statistics, sys
+runs = [json.load(open(f'$models/$set.eval.{i}.json')) for i in range(1, $speed_runs + 1)]
+r = runs[0]
+speed = statistics.median(run['predict_docs_per_sec'] for run in runs)
+print(f\"| $set | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['ece']:.3f} | $train_s | {speed:,.0f} |\")
 " | tee -a "$run_file"
 done
 

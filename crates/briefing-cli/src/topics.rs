@@ -129,6 +129,15 @@ pub struct TrainArgs {
     /// Pair the first word with each of the next N words (0-16).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=16))]
     first_word_pairs: Option<u8>,
+    /// Position features for the last N words (0-4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=4))]
+    trailing_words: Option<u8>,
+    /// With stems, also a feature for each word's unstemmed form.
+    #[arg(long)]
+    unstemmed: bool,
+    /// No head-word features (the head of the phrase after the first word).
+    #[arg(long)]
+    no_head_word: bool,
     /// Use English stems for word features.
     #[arg(long)]
     stem: bool,
@@ -202,6 +211,11 @@ impl TrainArgs {
         if let Some(n) = self.first_word_pairs {
             features.first_word_pairs = usize::from(n);
         }
+        if let Some(n) = self.trailing_words {
+            features.trailing_words = usize::from(n);
+        }
+        features.unstemmed |= self.unstemmed;
+        features.head_word &= !self.no_head_word;
         features.stem |= self.stem;
         features.shapes &= !self.no_shapes;
         if let Some(n) = self.min_count {

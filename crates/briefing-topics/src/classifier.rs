@@ -119,8 +119,7 @@ impl Classifier {
         let (space, xs) = FeatureSpace::fit(&config.features, &texts)?;
         let fitted =
             Fitted { xs: &xs, ys: &ys, n_classes: labels.len(), n_features: space.n_features() };
-        let model = fitted.fit(config, None);
-        let temperature = fitted.temperature(config);
+        let (model, temperature) = fitted.fit_calibrated(config);
         let scorer = Scorer::new(&space, &model);
         Ok(Classifier {
             labels,
@@ -280,6 +279,10 @@ fn argmax(values: &[f32]) -> usize {
     best
 }
 
+/// Passes over the data of each calibration fold's SVMs, which start from the dual variables
+/// of the SVMs fitted on all examples and so are close to their optimum from the start.
+const CALIBRATION_EPOCHS: usize = 3;
+
 /// Vectorised training data, shared by the final fit, calibration and cross-validation.
 pub(crate) struct Fitted<'a> {
     pub(crate) xs: &'a [SparseVec],
@@ -289,18 +292,28 @@ pub(crate) struct Fitted<'a> {
 }
 
 impl Fitted<'_> {
-    /// Fits the linear model on all examples, or on those whose `mask` entry is true.
-    pub(crate) fn fit(&self, config: &TrainConfig, mask: Option<&[bool]>) -> Linear {
-        let (xs, ys): (Vec<SparseVec>, Vec<usize>);
-        let (xs, ys) = match mask {
-            None => (self.xs, self.ys),
-            Some(mask) => {
-                let keep = |i: &usize| mask.get(*i).copied().unwrap_or(false);
-                xs = (0..self.xs.len()).filter(keep).map(|i| self.xs[i].clone()).collect();
-                ys = (0..self.ys.len()).filter(keep).map(|i| self.ys[i]).collect();
-                (xs.as_slice(), ys.as_slice())
-            }
-        };
+    /// Fits the model on all examples and calibrates its temperature.
+    pub(crate) fn fit_calibrated(&self, config: &TrainConfig) -> (Linear, f32) {
+        let (model, alphas) = self.fit(config, None, None);
+        let temperature = self.temperature(config, &alphas);
+        (model, temperature)
+    }
+
+    /// Fits the linear model on all examples, or on those whose `mask` entry is true; SVMs
+    /// start from the dual variables `warm` (`[class][kept example]`) when given, and their
+    /// final dual variables are returned.
+    fn fit(
+        &self,
+        config: &TrainConfig,
+        mask: Option<&[bool]>,
+        warm: Option<&[Vec<f64>]>,
+    ) -> (Linear, Vec<Vec<f64>>) {
+        let keep = |i: usize| mask.is_none_or(|mask| mask.get(i).copied().unwrap_or(false));
+        let xs: Vec<&SparseVec> =
+            self.xs.iter().enumerate().filter(|&(i, _)| keep(i)).map(|(_, x)| x).collect();
+        let ys: Vec<usize> =
+            self.ys.iter().enumerate().filter(|&(i, _)| keep(i)).map(|(_, &y)| y).collect();
+        let (xs, ys) = (xs.as_slice(), ys.as_slice());
         let mut counts = vec![0usize; self.n_classes];
         ys.iter().for_each(|&y| counts[y] += 1);
         let class_cost = match config.class_weight {
@@ -319,15 +332,19 @@ impl Fitted<'_> {
             seed: config.seed,
         };
         match config.model {
-            ModelKind::LinearSvm => linear::one_vs_rest(&problem, solver, Loss::SquaredHinge),
-            ModelKind::Logistic => linear::one_vs_rest(&problem, solver, Loss::Logistic),
-            ModelKind::ComplementNb { alpha } => linear::complement_nb(&problem, alpha),
+            ModelKind::LinearSvm => {
+                linear::one_vs_rest_warm(&problem, solver, Loss::SquaredHinge, warm)
+            }
+            ModelKind::Logistic => (linear::one_vs_rest(&problem, solver, Loss::Logistic), vec![]),
+            ModelKind::ComplementNb { alpha } => (linear::complement_nb(&problem, alpha), vec![]),
         }
     }
 
     /// The softmax temperature fitted on out-of-fold scores (1 when calibration is off or the
-    /// data too small to split).
-    pub(crate) fn temperature(&self, config: &TrainConfig) -> f32 {
+    /// data too small to split). With `alphas`, the dual variables of the SVMs fitted on all
+    /// examples, each fold's SVMs start from them (restricted to the fold's examples) and
+    /// run at most [`CALIBRATION_EPOCHS`] passes.
+    fn temperature(&self, config: &TrainConfig, alphas: &[Vec<f64>]) -> f32 {
         let k = config.calibration_folds;
         if k < 2 || self.xs.len() < 2 * k {
             return 1.0;
@@ -337,7 +354,19 @@ impl Fitted<'_> {
             .into_par_iter()
             .map(|fold| {
                 let mask: Vec<bool> = folds.iter().map(|&f| f != fold).collect();
-                let model = self.fit(config, Some(&mask));
+                let model = if alphas.is_empty() {
+                    self.fit(config, Some(&mask), None).0
+                } else {
+                    let warm: Vec<Vec<f64>> = alphas
+                        .iter()
+                        .map(|alpha| {
+                            alpha.iter().zip(&mask).filter(|(_, k)| **k).map(|(a, _)| *a).collect()
+                        })
+                        .collect();
+                    let epochs = config.epochs.min(CALIBRATION_EPOCHS);
+                    let short = TrainConfig { epochs, ..config.clone() };
+                    self.fit(&short, Some(&mask), Some(&warm)).0
+                };
                 let mut scores = Vec::new();
                 folds
                     .iter()

@@ -270,8 +270,7 @@ pub fn cross_validate(examples: &[Example], k: usize, config: &TrainConfig) -> R
                 n_classes: labels.len(),
                 n_features: space.n_features(),
             };
-            let model = fitted.fit(config, None);
-            let temperature = fitted.temperature(config);
+            let (model, temperature) = fitted.fit_calibrated(config);
             let mut present = vec![false; labels.len()];
             train_ys.iter().for_each(|&y| present[y] = true);
             let (mut hashes, mut vector, mut scores, mut probs) =

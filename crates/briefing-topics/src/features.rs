@@ -35,6 +35,22 @@ pub struct FeatureConfig {
     /// Pairs of the first word with each of the next `first_word_pairs` words, wherever they
     /// are (`what … city`): they link a question word to its subject. 0 turns them off.
     pub first_word_pairs: usize,
+    /// Position-aware features for the last 1..=`trailing_words` words together (`born$`,
+    /// `stand for$`): endings of questions and short messages. 0 turns them off.
+    #[serde(default)]
+    pub trailing_words: usize,
+    /// With `stem`, also a feature for each word's unstemmed normalized form when it differs
+    /// from the stem.
+    #[serde(default)]
+    pub unstemmed: bool,
+    /// For English questions, the head of the phrase after the question word (`what is the
+    /// *capital* of …`, `name a female figure *skater*`, `in what Olympic *games* …`): when one
+    /// of the first four words is a question word (`what`, `which`, `who`, `how`, `name`, …),
+    /// the function words after it are skipped and the last word of the run of content words
+    /// that follows is the head; it becomes a feature alone and paired with the question word.
+    /// A strong cue for the type of answer a question wants; other texts get none.
+    #[serde(default)]
+    pub head_word: bool,
     /// Word-shape features for words that are not all lowercase (`HTML` → all caps, `Paris` →
     /// capitalised, `B52` → letters then digits), alone and after the previous word.
     pub shapes: bool,
@@ -60,6 +76,9 @@ impl Default for FeatureConfig {
             char_weight: 0.3,
             leading_words: 2,
             first_word_pairs: 5,
+            trailing_words: 2,
+            unstemmed: false,
+            head_word: true,
             shapes: true,
             stem: true,
             lowercase: true,
@@ -98,6 +117,12 @@ impl FeatureConfig {
                 self.first_word_pairs
             )));
         }
+        if self.trailing_words > 4 {
+            return Err(Error::Config(format!(
+                "trailing_words must be at most 4, not {}",
+                self.trailing_words
+            )));
+        }
         if self.leading_words > 4 {
             return Err(Error::Config(format!(
                 "leading_words must be at most 4, not {}",
@@ -127,6 +152,8 @@ pub(crate) struct Featurizer {
 #[derive(Default)]
 struct Scratch {
     words: Vec<u64>,
+    /// The kind of each word (see [`word_kind`]).
+    function: Vec<WordKind>,
     padded: Vec<u8>,
     bounds: Vec<usize>,
 }
@@ -140,6 +167,10 @@ const TAG_BIGRAM: u64 = 0x2;
 const TAG_TRIGRAM: u64 = 0x3;
 const TAG_LEADING: u64 = 0x10;
 const TAG_FIRST_PAIR: u64 = 0x18;
+const TAG_HEAD: u64 = 0x28;
+const TAG_TRAILING: u64 = 0x30;
+const TAG_UNSTEMMED: u64 = 0x48;
+const TAG_HEAD_PAIR: u64 = 0x29;
 const TAG_SHAPE: u64 = 0x20;
 const TAG_SHAPE_BIGRAM: u64 = 0x21;
 const TAG_CHAR: u64 = 0x8000_0000_0000_0000;
@@ -168,15 +199,22 @@ impl Featurizer {
 
     fn hashes_with(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u64>) {
         let config = &self.config;
-        let Scratch { words, padded, bounds } = scratch;
+        let Scratch { words, function, padded, bounds } = scratch;
         words.clear();
+        function.clear();
         let mut prev = 0u64;
-        self.analyzer.for_each_word(text, |word| {
+        self.analyzer.for_each_token(text, |word| {
             let base = hash_bytes(word.key.as_bytes(), 0);
             words.push(base);
+            if config.head_word && function.len() < HEAD_WINDOW {
+                function.push(word_kind(word.norm));
+            }
             out.push(mix(base ^ TAG_WORD));
+            if config.unstemmed && config.stem && word.norm != word.key {
+                out.push(hash_bytes(word.norm.as_bytes(), TAG_UNSTEMMED));
+            }
             if let Some((min_n, max_n)) = config.char_ngrams {
-                char_ngram_hashes(&word.norm, min_n, max_n, padded, bounds, out);
+                char_ngram_hashes(word.norm, min_n, max_n, padded, bounds, out);
             }
             if config.shapes
                 && let Some(shape) = text.get(word.span.range()).and_then(shape_hash)
@@ -199,11 +237,88 @@ impl Featurizer {
                 out.push(mix(combine(first, word) ^ TAG_FIRST_PAIR));
             }
         }
+        if config.head_word
+            && let Some((first, head)) = head_word(words, function)
+        {
+            out.push(mix(head ^ TAG_HEAD));
+            out.push(mix(combine(first, head) ^ TAG_HEAD_PAIR));
+        }
         let mut prefix = 0u64;
         for (idx, &word) in words.iter().take(config.leading_words).enumerate() {
             prefix = combine(prefix, word);
             out.push(mix(prefix ^ (TAG_LEADING + idx as u64)));
         }
+        let mut suffix = 0u64;
+        for (idx, &word) in words.iter().rev().take(config.trailing_words).enumerate() {
+            suffix = combine(suffix, word);
+            out.push(mix(suffix ^ (TAG_TRAILING + idx as u64)));
+        }
+    }
+}
+
+/// The question word and the head of the phrase after it: the question word is the first
+/// `what`/`which`/… among the first [`WH_WINDOW`] words (else the first word); function words
+/// after it are skipped, and the head is the last word of the run of content words that
+/// follows (at most [`HEAD_RUN`] words looked at).
+fn head_word(words: &[u64], kinds: &[WordKind]) -> Option<(u64, u64)> {
+    let wh = kinds.iter().take(WH_WINDOW).position(|&k| k == WordKind::Question)?;
+    let after = wh + 1;
+    let start = after + kinds.get(after..)?.iter().position(|&k| k == WordKind::Content)?;
+    // The run goes on through possessives (`Columbia Tristar 's phone *number*`).
+    let mut head = start;
+    let mut taken = 0;
+    for (idx, &kind) in kinds.iter().enumerate().skip(start) {
+        match kind {
+            WordKind::Content if taken < HEAD_RUN => {
+                head = idx;
+                taken += 1;
+            }
+            WordKind::Possessive => {}
+            _ => break,
+        }
+    }
+    Some((*words.get(wh)?, *words.get(head)?))
+}
+
+/// The longest run of content words [`head_word`] looks at.
+const HEAD_RUN: usize = 4;
+
+/// How far into a text [`head_word`] looks for a question word.
+const WH_WINDOW: usize = 4;
+
+/// How far into a text [`head_word`] looks for the head.
+const HEAD_WINDOW: usize = 16;
+
+/// What [`head_word`] needs to know about a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WordKind {
+    /// Anything else.
+    Content,
+    /// An English auxiliary, determiner, preposition, pronoun, or `kind`/`type`/`sort`.
+    Function,
+    /// An English question word.
+    Question,
+    /// `'s`: inside a phrase.
+    Possessive,
+}
+
+/// The kind of a normalized word.
+fn word_kind(norm: &str) -> WordKind {
+    match norm {
+        "what" | "which" | "who" | "whom" | "whose" | "where" | "when" | "why" | "how" | "name" => {
+            WordKind::Question
+        }
+        "'s" | "s" | "'" => WordKind::Possessive,
+        "a" | "an" | "the" | "this" | "that" | "these" | "those" | "some" | "any" | "each"
+        | "every" | "one" | "is" | "are" | "was" | "were" | "be" | "been" | "being" | "do"
+        | "does" | "did" | "can" | "could" | "will" | "would" | "should" | "may" | "might"
+        | "must" | "has" | "have" | "had" | "of" | "in" | "on" | "at" | "for" | "to" | "from"
+        | "by" | "with" | "as" | "about" | "into" | "onto" | "over" | "under" | "after"
+        | "before" | "between" | "during" | "through" | "and" | "or" | "but" | "if" | "than"
+        | "then" | "so" | "not" | "no" | "it" | "its" | "he" | "she" | "they" | "we" | "you"
+        | "i" | "his" | "her" | "their" | "our" | "your" | "my" | "kind" | "type" | "sort"
+        | "there" | "here" | "much" | "many" => WordKind::Function,
+        _ => WordKind::Content,
     }
 }
 
@@ -217,26 +332,44 @@ fn shape_hash(surface: &str) -> Option<u64> {
     let mut shape = [0u8; 8];
     let mut len = 0;
     let mut has_other = false;
-    for c in surface.chars() {
-        let class = if c.is_uppercase() {
-            b'X'
-        } else if c.is_lowercase() {
-            b'x'
-        } else if c.is_numeric() {
-            b'd'
-        } else {
-            b'-'
-        };
+    let mut push = |class: u8| {
         has_other |= class != b'x';
         if len > 0 && shape.get(len - 1) == Some(&class) {
-            continue;
+            return;
         }
         if let Some(slot) = shape.get_mut(len) {
             *slot = class;
             len += 1;
         }
+    };
+    if surface.is_ascii() {
+        for b in surface.bytes() {
+            push(match b {
+                b'A'..=b'Z' => b'X',
+                b'a'..=b'z' => b'x',
+                b'0'..=b'9' => b'd',
+                _ => b'-',
+            });
+        }
+    } else {
+        for c in surface.chars() {
+            push(char_class(c));
+        }
     }
     has_other.then(|| hash_bytes(shape.get(..len).unwrap_or_default(), TAG_SHAPE))
+}
+
+/// The shape class of a character: `X` uppercase, `x` lowercase, `d` digit, `-` other.
+fn char_class(c: char) -> u8 {
+    if c.is_uppercase() {
+        b'X'
+    } else if c.is_lowercase() {
+        b'x'
+    } else if c.is_numeric() {
+        b'd'
+    } else {
+        b'-'
+    }
 }
 
 /// Hashes of the character n-grams of `<word>`, `min_n..=max_n` characters long.
@@ -538,10 +671,25 @@ mod tests {
             char_ngrams: None,
             leading_words: 0,
             first_word_pairs: 0,
+            trailing_words: 0,
+            head_word: false,
             shapes: false,
             ..FeatureConfig::default()
         };
         assert_eq!(hashes(words_only.clone(), "What is the SCO?").len(), 4);
+        let trailing = FeatureConfig { trailing_words: 2, ..words_only.clone() };
+        assert_eq!(hashes(trailing.clone(), "What is the SCO?").len(), 4 + 2);
+        assert_eq!(hashes(trailing, "SCO").len(), 1 + 1);
+        // "members" stems to "member": one more feature; "the" is its own stem.
+        let unstemmed = FeatureConfig { unstemmed: true, ..words_only.clone() };
+        assert_eq!(hashes(unstemmed.clone(), "the members").len(), 2 + 1);
+        let unstemmed_only = FeatureConfig { stem: false, ..unstemmed };
+        assert_eq!(hashes(unstemmed_only, "the members").len(), 2);
+        // A question gets its head word, alone and with the question word; other text not.
+        let head = FeatureConfig { head_word: true, ..words_only.clone() };
+        assert_eq!(hashes(head.clone(), "What is the capital of Peru?").len(), 6 + 2);
+        assert_eq!(hashes(head.clone(), "the capital of Peru").len(), 4);
+        assert_eq!(hashes(head, "What is it?").len(), 3);
         let bigrams = FeatureConfig { word_ngrams: 2, ..words_only.clone() };
         assert_eq!(hashes(bigrams, "What is the SCO?").len(), 4 + 3);
         let trigrams = FeatureConfig { word_ngrams: 3, leading_words: 2, ..words_only.clone() };
@@ -590,6 +738,33 @@ mod tests {
     }
 
     #[test]
+    fn head_word_is_the_end_of_the_phrase_after_the_question_word() {
+        let head = |text: &str| {
+            let analyzer = FeatureConfig { stem: false, ..FeatureConfig::default() }.analyzer();
+            let (mut words, mut kinds, mut norms) = (Vec::new(), Vec::new(), Vec::new());
+            analyzer.unwrap().for_each_token(text, |token| {
+                words.push(norms.len() as u64);
+                kinds.push(word_kind(token.norm));
+                norms.push(token.norm.to_owned());
+            });
+            head_word(&words, &kinds)
+                .map(|(wh, head)| (norms[wh as usize].clone(), norms[head as usize].clone()))
+        };
+        let pair = |a: &str, b: &str| Some((a.to_owned(), b.to_owned()));
+        assert_eq!(head("What is the capital of Peru?"), pair("what", "capital"));
+        assert_eq!(head("What is Columbia Tristar's phone number?"), pair("what", "number"));
+        assert_eq!(head("Name a female figure skater."), pair("name", "skater"));
+        assert_eq!(head("In what Olympic Games did she win?"), pair("what", "games"));
+        assert_eq!(head("How many people were born in Oslo?"), pair("how", "people"));
+        // No parts of speech: a verb after the phrase joins it.
+        assert_eq!(head("How many people live in Oslo?"), pair("how", "live"));
+        assert_eq!(head("What kind of dog is it?"), pair("what", "dog"));
+        assert_eq!(head("What is it?"), None);
+        assert_eq!(head("The capital of Peru is Lima"), None);
+        assert_eq!(head(""), None);
+    }
+
+    #[test]
     fn shapes_collapse_character_classes() {
         let shape = |s: &str| shape_hash(s);
         assert_eq!(shape("paris"), None);
@@ -599,6 +774,9 @@ mod tests {
         assert_eq!(shape("B52"), shape("AK47"));
         assert_eq!(shape("2019"), shape("7"));
         assert_ne!(shape("2019"), shape("B52"));
+        // Non-ASCII words get the same classes as ASCII ones.
+        assert_eq!(shape("Élysée"), shape("Paris"));
+        assert_eq!(shape("МГИМО"), shape("HTML"));
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! with calibrated probabilities.
 //!
 //! Texts become sparse TF-IDF vectors of hashed features over `briefing-tokenize` words: word
-//! unigrams and bigrams, the leading words, and fastText-style character n-grams
-//! ([`FeatureConfig`]). A linear model scores each label — by default one-vs-rest linear SVMs
+//! unigrams and bigrams, the leading and trailing words, the head word of a question, and
+//! fastText-style character n-grams ([`FeatureConfig`]). A linear model scores each label — by default one-vs-rest linear SVMs
 //! fitted exactly by dual coordinate descent ([`ModelKind`]) — and a softmax with a temperature
 //! fitted on held-out folds turns scores into calibrated probabilities.
 //!

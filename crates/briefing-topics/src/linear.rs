@@ -49,7 +49,7 @@ impl Linear {
 /// What the solvers need to know about the problem.
 #[derive(Clone, Debug)]
 pub(crate) struct Problem<'a> {
-    pub(crate) xs: &'a [SparseVec],
+    pub(crate) xs: &'a [&'a SparseVec],
     pub(crate) ys: &'a [usize],
     pub(crate) n_classes: usize,
     pub(crate) n_features: usize,
@@ -78,6 +78,19 @@ pub(crate) enum Loss {
 /// One binary model per class, fitted in parallel on the current rayon pool; each class has
 /// its own seeded order, so the result does not depend on the number of threads.
 pub(crate) fn one_vs_rest(problem: &Problem<'_>, solver: Solver, loss: Loss) -> Linear {
+    one_vs_rest_warm(problem, solver, loss, None).0
+}
+
+/// [`one_vs_rest`], with the dual variables of each fitted class's SVM (`[class][example]`;
+/// one class when there are two) in and out: `warm`, when given for the squared hinge,
+/// starts each SVM's descent from them instead of zero. Logistic models ignore `warm` and
+/// return no dual variables.
+pub(crate) fn one_vs_rest_warm(
+    problem: &Problem<'_>,
+    solver: Solver,
+    loss: Loss,
+    warm: Option<&[Vec<f64>]>,
+) -> (Linear, Vec<Vec<f64>>) {
     let fit = |class_idx: usize| {
         let costs: Vec<f64> = problem
             .ys
@@ -89,22 +102,39 @@ pub(crate) fn one_vs_rest(problem: &Problem<'_>, solver: Solver, loss: Loss) -> 
         let mut rng = Rng::new(solver.seed, class_idx as u64);
         match loss {
             Loss::SquaredHinge => {
-                svm_dual(problem.xs, &signs, &costs, problem.n_features, solver, &mut rng)
+                let init = warm
+                    .and_then(|warm| warm.get(class_idx))
+                    .filter(|alpha| alpha.len() == problem.xs.len());
+                svm_dual(problem.xs, &signs, &costs, problem.n_features, solver, &mut rng, init)
             }
             Loss::Logistic => {
-                logistic_dual(problem.xs, &signs, &costs, problem.n_features, solver, &mut rng)
+                let (w, b) =
+                    logistic_dual(problem.xs, &signs, &costs, problem.n_features, solver, &mut rng);
+                (w, b, Vec::new())
             }
         }
     };
-    let columns: Vec<(Vec<f64>, f64)> = if problem.n_classes == 2 {
+    let fits: Vec<(Vec<f64>, f64, Vec<f64>)> = if problem.n_classes == 2 {
         // The two one-vs-rest problems mirror each other: fit one, negate it.
-        let (w, b) = fit(0);
-        let negated = (w.iter().map(|v| -v).collect(), -b);
-        vec![(w, b), negated]
+        vec![fit(0)]
     } else {
         (0..problem.n_classes).into_par_iter().map(fit).collect()
     };
-    Linear::from_columns(columns, problem.n_features)
+    let mut columns = Vec::with_capacity(problem.n_classes);
+    let mut alphas = Vec::with_capacity(fits.len());
+    for (w, b, alpha) in fits {
+        columns.push((w, b));
+        if loss == Loss::SquaredHinge {
+            alphas.push(alpha);
+        }
+    }
+    if problem.n_classes == 2
+        && let Some((w, b)) = columns.first()
+    {
+        let negated = (w.iter().map(|v| -v).collect(), -b);
+        columns.push(negated);
+    }
+    (Linear::from_columns(columns, problem.n_features), alphas)
 }
 
 #[inline]
@@ -129,15 +159,17 @@ fn axpy(w: &mut [f32], bias: &mut f64, d: f64, x: &SparseVec) {
 
 /// L2-regularised squared-hinge SVM by dual coordinate descent (Hsieh et al. 2008; liblinear's
 /// `L2R_L2LOSS_SVC_DUAL`, with its shrinking of variables stuck at zero), with the bias as a
-/// regularised constant feature of value 1.
+/// regularised constant feature of value 1. The descent starts from the dual variables `init`
+/// (one per example) when given, else from zero; the final ones are returned.
 fn svm_dual(
-    xs: &[SparseVec],
+    xs: &[&SparseVec],
     signs: &[f64],
     costs: &[f64],
     n_features: usize,
     solver: Solver,
     rng: &mut Rng,
-) -> (Vec<f64>, f64) {
+    init: Option<&Vec<f64>>,
+) -> (Vec<f64>, f64, Vec<f64>) {
     let n = xs.len();
     let diag: Vec<f64> = costs.iter().map(|c| 0.5 / c).collect();
     let qd: Vec<f64> =
@@ -145,6 +177,14 @@ fn svm_dual(
     let mut alpha = vec![0f64; n];
     let mut w = vec![0f32; n_features];
     let mut bias = 0f64;
+    if let Some(init) = init {
+        for (i, (&a, (x, &y))) in init.iter().zip(xs.iter().zip(signs)).enumerate() {
+            if a > 0.0 {
+                alpha[i] = a;
+                axpy(&mut w, &mut bias, a * y, x);
+            }
+        }
+    }
     let mut order: Vec<usize> = (0..n).collect();
     let mut active = n;
     // With no upper bound on alpha (squared hinge), only variables at zero are shrunk.
@@ -156,7 +196,7 @@ fn svm_dual(
         let mut s = 0;
         while s < active {
             let i = order[s];
-            let (x, y, a) = (&xs[i], signs[i], alpha[i]);
+            let (x, y, a) = (xs[i], signs[i], alpha[i]);
             let g = y * dot(&w, bias, x) - 1.0 + a * diag[i];
             let mut pg = g;
             if a == 0.0 {
@@ -189,13 +229,13 @@ fn svm_dual(
         }
         pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
     }
-    (w.iter().map(|&v| f64::from(v)).collect(), bias)
+    (w.iter().map(|&v| f64::from(v)).collect(), bias, alpha)
 }
 
 /// L2-regularised logistic regression by dual coordinate descent (Yu, Huang & Lin 2011;
 /// liblinear's `L2R_LR_DUAL`), with the bias as a regularised constant feature of value 1.
 fn logistic_dual(
-    xs: &[SparseVec],
+    xs: &[&SparseVec],
     signs: &[f64],
     costs: &[f64],
     n_features: usize,
@@ -214,7 +254,7 @@ fn logistic_dual(
         let c = costs[i];
         alpha[2 * i] = (0.001 * c).min(1e-8);
         alpha[2 * i + 1] = c - alpha[2 * i];
-        axpy(&mut w, &mut bias, signs[i] * alpha[2 * i], &xs[i]);
+        axpy(&mut w, &mut bias, signs[i] * alpha[2 * i], xs[i]);
     }
     let mut order: Vec<usize> = (0..n).collect();
     let mut inner_eps = 1e-2f64;
@@ -224,7 +264,7 @@ fn logistic_dual(
         let mut newton_iters = 0usize;
         let mut g_max = 0f64;
         for &i in &order {
-            let (x, y, c) = (&xs[i], signs[i], costs[i]);
+            let (x, y, c) = (xs[i], signs[i], costs[i]);
             let a = xtx[i];
             let b = y * dot(&w, bias, x);
             // Pick the variable of the pair nearer to its bound.

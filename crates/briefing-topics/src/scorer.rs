@@ -14,6 +14,11 @@ pub(crate) struct Scorer {
     mask: usize,
     rotation: u32,
     rows: Vec<f32>,
+    /// Where row 0 starts in `rows`: rows start on a 64-byte boundary when they can.
+    row_offset: usize,
+    /// Floats per row: `1 + n_classes`, rounded up to a power of two up to 16 and to a
+    /// multiple of 16 beyond, so that a row spans as few cache lines as possible.
+    stride: usize,
     n_classes: usize,
     bias: Vec<f32>,
     sublinear_tf: bool,
@@ -40,16 +45,31 @@ impl Scorer {
                 None => continue,
             }
         }
-        let mut rows = Vec::with_capacity(keys.len() * (k + 1));
+        let stride =
+            if k < 16 { (k + 1).next_power_of_two() } else { (k + 1).next_multiple_of(16) };
+        let n_rows = space.idf().len();
+        // Up to 15 floats of slack, to start row 0 on a cache line.
+        let mut rows = vec![0f32; n_rows * stride + 16];
+        let misalign = rows.as_ptr() as usize % 64;
+        let row_offset = if misalign.is_multiple_of(4) { (64 - misalign) % 64 / 4 } else { 0 };
         for (row, &idf) in space.idf().iter().enumerate() {
-            rows.push(idf);
-            rows.extend_from_slice(model.weights.get(row * k..(row + 1) * k).unwrap_or(&[]));
+            let start = row_offset + row * stride;
+            if let Some(slot) = rows.get_mut(start..start + k + 1)
+                && let Some((first, rest)) = slot.split_first_mut()
+            {
+                *first = idf;
+                if let Some(weights) = model.weights.get(row * k..(row + 1) * k) {
+                    rest.copy_from_slice(weights);
+                }
+            }
         }
         Scorer {
             slots,
             mask,
             rotation,
             rows,
+            row_offset,
+            stride,
             n_classes: k,
             bias: model.bias.clone(),
             sublinear_tf: space.config().sublinear_tf,
@@ -100,7 +120,7 @@ impl Scorer {
                     _ if self.sublinear_tf => 1.0 + (run as f32).ln(),
                     _ => run as f32,
                 };
-                found.push((row as usize * (self.n_classes + 1), tf));
+                found.push((self.row_offset + row as usize * self.stride, tf));
             }
         }
         scores.clear();
@@ -191,8 +211,9 @@ mod tests {
             TOY.iter().map(|(_, l)| labels.iter().position(|x| x == l).unwrap()).collect();
         let config = FeatureConfig { char_ngrams: Some((2, 4)), ..FeatureConfig::default() };
         let (space, xs) = FeatureSpace::fit(&config, &texts).unwrap();
+        let refs: Vec<_> = xs.iter().collect();
         let problem = Problem {
-            xs: &xs,
+            xs: &refs,
             ys: &ys,
             n_classes: 3,
             n_features: space.n_features(),

@@ -193,6 +193,26 @@ fn save_and_load_round_trip_gives_identical_predictions_and_bytes() {
 }
 
 #[test]
+fn a_model_saved_before_the_newer_feature_settings_loads_without_them() {
+    let config = TrainConfig {
+        features: FeatureConfig { trailing_words: 0, head_word: false, ..FeatureConfig::default() },
+        ..TrainConfig::default()
+    };
+    let classifier = train(&toy(), &config);
+    let text = String::from_utf8(classifier.to_bytes()).unwrap();
+    let old = text
+        .replacen("\"trailing_words\":0,", "", 1)
+        .replacen("\"unstemmed\":false,", "", 1)
+        .replacen("\"head_word\":false,", "", 1);
+    assert!(!old.contains("trailing_words") && !old.contains("head_word"));
+    let loaded = Classifier::from_bytes(old.as_bytes()).unwrap();
+    assert_eq!(loaded.config(), classifier.config());
+    for (text, _) in UNSEEN {
+        assert_eq!(loaded.probabilities(text), classifier.probabilities(text));
+    }
+}
+
+#[test]
 fn a_wrong_format_version_or_a_broken_file_is_a_clear_error() {
     let classifier = train(&toy(), &TrainConfig::default());
     let text = String::from_utf8(classifier.to_bytes()).unwrap();
