@@ -2,7 +2,7 @@
 //! assistant's [`TopicModel`] seam.
 //!
 //! The embedded corpus ships the model as `corpora/sco/topics.model`, trained
-//! from `corpora/sco/topics.jsonl` with the default settings:
+//! from `corpora/sco/topics.jsonl` (default settings; see `corpora/sco/README.md` for why):
 //!
 //! ```sh
 //! cargo run --release -p briefing-cli -- topics train \
@@ -10,7 +10,7 @@
 //! ```
 //!
 //! A test retrains it and checks that the shipped file is byte for byte what
-//! that command writes, so the file cannot silently go stale. A `--corpus`
+//! that command writes (with the settings stored in the file), so it cannot silently go stale. A `--corpus`
 //! directory may ship its own `topics.model`; without one, the model is
 //! trained from its `topics.jsonl` when the corpus is loaded.
 
@@ -40,13 +40,21 @@ impl Topics {
     }
 
     /// Trains on labelled `(text, label)` examples with the default settings
-    /// (what `briefing topics train` does).
+    /// (what `briefing topics train` does without options).
     pub fn train(examples: &[(String, String)]) -> anyhow::Result<Topics> {
+        Topics::train_with(examples, &TrainConfig::default())
+    }
+
+    /// Trains on labelled `(text, label)` examples with `config`.
+    pub fn train_with(
+        examples: &[(String, String)],
+        config: &TrainConfig,
+    ) -> anyhow::Result<Topics> {
         let examples: Vec<Example> = examples
             .iter()
             .map(|(text, label)| Example::new(text.as_str(), label.as_str()))
             .collect();
-        Ok(Topics::new(Classifier::train(&examples, &TrainConfig::default())?))
+        Ok(Topics::new(Classifier::train(&examples, config)?))
     }
 
     /// The classifier.
@@ -83,7 +91,8 @@ mod tests {
     #[test]
     fn the_shipped_model_is_what_training_on_topics_jsonl_writes() {
         let corpus = Corpus::embedded().unwrap();
-        let trained = Topics::train(&corpus.topics).unwrap();
+        let shipped = Topics::from_bytes(TOPIC_MODEL).unwrap();
+        let trained = Topics::train_with(&corpus.topics, shipped.classifier().config()).unwrap();
         assert!(
             trained.classifier().to_bytes() == TOPIC_MODEL,
             "corpora/sco/topics.model is stale: rebuild it with the command in bots/sco-bot/src/topics.rs"
