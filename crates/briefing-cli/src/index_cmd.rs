@@ -112,6 +112,9 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
         ));
         return Ok(ExitCode::FAILURE);
     }
+    // The workers' term caches (interned terms, memoized norms) are not needed to build the
+    // index: free them before its peak.
+    drop(caches);
     let finishing = Instant::now();
     texts.finish().with_context(|| format!("cannot write {}", args.out.display()))?;
     let index = builder.build()?;

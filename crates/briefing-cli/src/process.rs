@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// Split files into paragraphs and write one JSON record per paragraph.
 ///
@@ -120,7 +120,8 @@ struct UnitOut {
     n_paragraphs: u64,
     n_sentences: u64,
     n_tokens: u64,
-    terms: Vec<Arc<str>>,
+    /// The unit's distinct non-stopword terms, each followed by a newline.
+    terms: String,
     topics: BTreeMap<String, u64>,
 }
 
@@ -154,7 +155,7 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
 
     let mut out = AtomicFile::create(&args.out)?;
     let caches = Caches::default();
-    let mut vocabulary: AHashSet<Arc<str>> = AHashSet::new();
+    let mut vocabulary: AHashSet<Box<str>> = AHashSet::new();
     let sources = &walked.sources;
     let work = |unit: Unit| {
         let (items, n_bytes) = input::load(&unit, sources, limits);
@@ -177,7 +178,11 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
             for (topic, n) in unit.topics {
                 *summary.topics.entry(topic).or_default() += n;
             }
-            vocabulary.extend(unit.terms);
+            for term in unit.terms.lines() {
+                if !vocabulary.contains(term) {
+                    vocabulary.insert(term.into());
+                }
+            }
             progress.inc(cost);
             Ok(())
         },
@@ -219,7 +224,7 @@ fn records(
         n_paragraphs: 0,
         n_sentences: 0,
         n_tokens: 0,
-        terms: Vec::new(),
+        terms: String::new(),
         topics: BTreeMap::new(),
     };
     cache.trim();
@@ -258,7 +263,10 @@ fn records(
             out.n_tokens += n_tokens as u64;
         }
     }
-    out.terms = seen.ids.iter().filter_map(|&id| cache.shared_key(id).cloned()).collect();
+    for &id in &seen.ids {
+        out.terms.push_str(cache.key(id));
+        out.terms.push('\n');
+    }
     out
 }
 

@@ -101,9 +101,20 @@ pub(crate) struct Label<'a> {
     pub(crate) body_start: usize,
 }
 
+/// The byte offset of the first `:` of `s` if it is among the first `MAX_LABEL_CHARS + 1`
+/// characters, found on bytes (a character is at most 4 bytes, and `:` is ASCII, so it is
+/// never inside one; characters are counted by their first bytes).
+fn label_colon(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let probe = bytes.get(..(MAX_LABEL_CHARS + 1) * 4).unwrap_or(bytes);
+    let colon = probe.iter().position(|&b| b == b':')?;
+    let n_chars_before = probe.iter().take(colon).filter(|&&b| (b as i8) >= -0x40).count();
+    (n_chars_before <= MAX_LABEL_CHARS).then_some(colon)
+}
+
 /// Parses a candidate label at the start of `s` (a trimmed paragraph).
 pub(crate) fn parse_label(s: &str) -> Option<Label<'_>> {
-    let (colon, _) = s.char_indices().take(MAX_LABEL_CHARS + 1).find(|&(_, c)| c == ':')?;
+    let colon = label_colon(s)?;
     let (name, rest) = s.split_at_checked(colon)?;
     let after = rest.strip_prefix(':')?;
     if after.chars().next().is_some_and(|c| !is_space(c)) {
@@ -232,6 +243,23 @@ mod tests {
         let got = parse_label(input)
             .map(|l| (l.name, l.kind, input.get(l.body_start..).unwrap_or("<bad offset>")));
         assert_eq!(got, expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn the_colon_is_looked_for_in_the_first_characters_only() {
+        for n in [0, 1, 62, 63, 64, 65, 66, 70, 300] {
+            for c in ["a", "é", "中", "😀"] {
+                for tail in [": x", ":", "", " a:b"] {
+                    let s = format!("{}{tail}", c.repeat(n));
+                    let reference = s
+                        .char_indices()
+                        .take(MAX_LABEL_CHARS + 1)
+                        .find(|&(_, c)| c == ':')
+                        .map(|(idx, _)| idx);
+                    assert_eq!(label_colon(&s), reference, "{n} × {c} + {tail:?}");
+                }
+            }
+        }
     }
 
     #[test]

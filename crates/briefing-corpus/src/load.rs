@@ -86,6 +86,11 @@ fn parse_bytes_inner(path: &Path, bytes: &[u8], options: &ParseOptions) -> Resul
     }
     check_binary(bytes)?;
     let format = match options.format {
+        // Detecting a text format on the text's lines here would split it twice: `build`
+        // detects it with `Format::Auto` as `detect_format` does, except that it cuts
+        // paragraphs as `options.paragraphs` says, which only `Blocks` changes.
+        Format::Auto if crate::parse::is_jsonl(Some(path), bytes) => Format::Jsonl,
+        Format::Auto if options.paragraphs != crate::ParagraphMode::Blocks => Format::Auto,
         Format::Auto => crate::detect_format(Some(path), bytes),
         other => other,
     };

@@ -50,13 +50,19 @@ const JSONL_PROBE_LINES: usize = 8;
 /// ```
 #[must_use]
 pub fn detect_format(path: Option<&Path>, bytes: &[u8]) -> Format {
-    if path.is_some_and(has_jsonl_extension) || looks_like_jsonl(bytes) {
+    if is_jsonl(path, bytes) {
         return Format::Jsonl;
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => detect_text_format(text, &text::lines(text), ParagraphMode::Auto),
         Err(_) => Format::Plain,
     }
+}
+
+/// Whether [`detect_format`] says [`Format::Jsonl`]; otherwise the text formats are
+/// detected by [`build`] with `Format::Auto`, on lines it splits only once.
+pub(crate) fn is_jsonl(path: Option<&Path>, bytes: &[u8]) -> bool {
+    path.is_some_and(has_jsonl_extension) || looks_like_jsonl(bytes)
 }
 
 fn has_jsonl_extension(path: &Path) -> bool {

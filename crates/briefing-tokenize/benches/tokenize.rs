@@ -51,6 +51,13 @@ fn bench(c: &mut Criterion) {
             assert_eq!(n_words, N_WORDS);
         });
     });
+    group.bench_function("for_each_norm", |b| {
+        b.iter(|| {
+            let mut n_words = 0;
+            analyzer.for_each_norm(black_box(PROSE), |_, _| n_words += 1);
+            assert_eq!(n_words, N_WORDS);
+        });
+    });
     group.bench_function("sentences", |b| {
         b.iter(|| {
             assert_eq!(sentences(black_box(PROSE)).len(), N_SENTENCES);
@@ -68,6 +75,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut n_words = 0;
             analyzer.for_each_token(black_box(&ascii), |_| n_words += 1);
+            assert_eq!(n_words, N_WORDS);
+        });
+    });
+    group.bench_function("for_each_norm_ascii", |b| {
+        b.iter(|| {
+            let mut n_words = 0;
+            analyzer.for_each_norm(black_box(&ascii), |_, _| n_words += 1);
             assert_eq!(n_words, N_WORDS);
         });
     });

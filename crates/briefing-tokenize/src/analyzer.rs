@@ -2,13 +2,16 @@
 
 use crate::keytable::KeyTable;
 use crate::normalize::{WordNormalizer, fold_char};
-use crate::scan::{self, WordPreTokenizer};
+use crate::scan;
+#[cfg(test)]
+use crate::scan::WordPreTokenizer;
 use crate::{ENGLISH_STOPWORDS, Error, Result, Span, Stopwords};
 use ahash::{AHashMap, AHashSet};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
+#[cfg(test)]
 use tokenizers::{OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer as _};
 
 /// One word of a text.
@@ -399,6 +402,19 @@ impl Inner {
     }
 }
 
+/// Whether every normalization step leaves `word` unchanged because it is made of ASCII
+/// characters (none uppercase when the analyzer lowercases) and CJK unified ideographs
+/// (no compatibility forms, case, accents or typographic punctuation among them).
+fn is_own_norm(word: &str, lowercase: bool) -> bool {
+    word.chars().all(|c| {
+        if c.is_ascii() {
+            !(lowercase && c.is_ascii_uppercase())
+        } else {
+            matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
+        }
+    })
+}
+
 /// Splits text into [`Word`]s with byte spans into the original text.
 ///
 /// Cheap to clone (an `Arc` inside) and `Send + Sync`.
@@ -506,6 +522,47 @@ impl Analyzer {
         });
     }
 
+    /// Calls `f(span, norm)` with each word of `text`, in order: the spans and norms of
+    /// [`Analyzer::words`], without keys or stopword flags, and without allocating for ASCII
+    /// text. The norm is only valid during the call of `f`.
+    ///
+    /// For callers that memoize keys themselves: [`Analyzer::key_of_norm`] and
+    /// [`Analyzer::is_stopword`] of the norm give the word's [`Word::key`] and
+    /// [`Word::is_stopword`].
+    ///
+    /// ```
+    /// use briefing_tokenize::{Analyzer, Span};
+    /// let analyzer = Analyzer::english();
+    /// let text = "The SCO’s members";
+    /// let mut found = Vec::new();
+    /// analyzer.for_each_norm(text, |span, norm| {
+    ///     found.push((span, norm.to_owned(), analyzer.key_of_norm(norm)));
+    /// });
+    /// assert_eq!(found[1], (Span::new(4, 11), "sco's".to_owned(), "sco".to_owned()));
+    /// let keys: Vec<String> = analyzer.words(text).into_iter().map(|w| w.key).collect();
+    /// assert_eq!(keys, found.iter().map(|f| f.2.clone()).collect::<Vec<_>>());
+    /// ```
+    pub fn for_each_norm(&self, text: &str, mut f: impl FnMut(Span, &str)) {
+        self.for_each_span_norm(text, &mut |start, end, norm: &str| {
+            f(Span::new(start, end), norm);
+        });
+    }
+
+    /// The matching key ([`Word::key`]) of a word whose norm ([`Word::norm`]) is `norm`:
+    /// its stem, or `norm` itself without a stemmer. Unlike [`Analyzer::key`], `norm` is
+    /// not normalized again, and nothing is memoized.
+    ///
+    /// ```
+    /// use briefing_tokenize::Analyzer;
+    /// let analyzer = Analyzer::english();
+    /// assert_eq!(analyzer.key_of_norm("members"), "member");
+    /// assert_eq!(analyzer.key_of_norm("sco's"), analyzer.key("SCO’s"));
+    /// ```
+    #[must_use]
+    pub fn key_of_norm(&self, norm: &str) -> String {
+        self.inner.stem(norm)
+    }
+
     /// Runs `body` with a key maker that uses this thread's key table for
     /// this analyzer when it is free (it is not when `body` itself re-enters
     /// an analyzer).
@@ -569,7 +626,9 @@ impl Analyzer {
     }
 
     /// A whitespace-delimited piece with non-ASCII characters: cut at
-    /// non-ASCII separators, then each sub-piece to the right path.
+    /// non-ASCII separators and at any other non-ASCII character that cannot
+    /// be part of a word (`│`, `©`, `→`: neither a letter, digit or mark nor
+    /// a joiner), then each sub-piece to the right path.
     fn mixed_piece<F: FnMut(usize, usize, &str)>(
         &self,
         text: &str,
@@ -584,7 +643,7 @@ impl Analyzer {
             if c.is_ascii() {
                 continue;
             }
-            if scan::is_separator(c) {
+            if scan::is_separator(c) || scan::breaks_words(c) {
                 self.piece(text, sub_start, start + idx, fast, f);
                 sub_start = start + idx + c.len_utf8();
                 fast = true;
@@ -615,15 +674,15 @@ impl Analyzer {
     /// microsecond per piece.
     fn general_piece(&self, piece: &str, offset: usize, f: &mut dyn FnMut(usize, usize, &str)) {
         if piece.len() > PIECE_CACHE_MAX_LEN {
-            return self.general_path(piece, offset, true, f);
+            return self.unicode_path(piece, offset, f);
         }
         let slot = usize::from(self.inner.lowercase) * 2 + usize::from(self.inner.strip_accents);
         PIECE_CACHE.with(|cache| {
             let Ok(mut cache) = cache.try_borrow_mut() else {
-                return self.general_path(piece, offset, true, f);
+                return self.unicode_path(piece, offset, f);
             };
             let Some(table) = cache.get_mut(slot) else {
-                return self.general_path(piece, offset, true, f);
+                return self.unicode_path(piece, offset, f);
             };
             if let Some(words) = table.get(piece) {
                 for (start, end, norm) in words {
@@ -632,7 +691,7 @@ impl Analyzer {
                 return;
             }
             let mut words = Vec::new();
-            self.general_path(piece, 0, true, &mut |start, end, norm| {
+            self.unicode_path(piece, 0, &mut |start, end, norm| {
                 words.push((start, end, Box::<str>::from(norm)));
             });
             for (start, end, norm) in &words {
@@ -643,6 +702,24 @@ impl Analyzer {
             }
             table.insert(piece.into(), words.into_boxed_slice());
         })
+    }
+
+    /// The general path without the `tokenizers` pre-tokenizer: the same words
+    /// ([`scan::scan_unicode`] is the pattern of [`WordPreTokenizer`], and its splits keep
+    /// their original text), each normalized with the shortcuts of
+    /// [`WordNormalizer::normalize_str`]; words made only of ASCII characters that need no
+    /// lowercasing and of CJK unified ideographs, on which every normalization step is the
+    /// identity, are their own norm.
+    fn unicode_path(&self, text: &str, offset: usize, f: &mut dyn FnMut(usize, usize, &str)) {
+        let lowercase = self.inner.lowercase;
+        scan::scan_unicode(text, |start, end| {
+            let Some(surface) = text.get(start..end) else { return };
+            if is_own_norm(surface, lowercase) {
+                f(offset + start, offset + end, surface);
+            } else {
+                self.emit_normalized(offset + start, offset + end, surface, true, f);
+            }
+        });
     }
 
     /// The fast path for `text[start..end]`, ASCII apart from the typographic joiners `’` `‘`
@@ -670,7 +747,9 @@ impl Analyzer {
     /// The general path: a `tokenizers` `PreTokenizedString` split by
     /// [`WordPreTokenizer`], whose splits keep their offsets into the
     /// original text, then each split normalized (through `NormalizedString`,
-    /// unless `shortcuts` allows the folded-ASCII shortcut).
+    /// unless `shortcuts` allows the folded-ASCII shortcut). The reference that
+    /// [`Analyzer::unicode_path`] and the fast paths are tested against.
+    #[cfg(test)]
     fn general_path(
         &self,
         text: &str,
@@ -1234,7 +1313,7 @@ mod tests {
 
         #[test]
         fn pieces_and_shortcuts_on_mixed_text(
-            text in "[a-zA-Z0-9 .,'\\-éÉüßЖжйё\u{0301}\u{0308}中文ﬁＡ’‘ʼ“”—…\u{a0}\u{2010}\u{2011}\u{2013}]{0,60}",
+            text in "[a-zA-Z0-9 .,'\\-éÉüßЖжйё\u{0301}\u{0308}中文的㐀\u{9fff}\u{f900}ﬁＡ’‘ʼ“”—…\u{a0}\u{2010}\u{2011}\u{2013}│©→×Ⅻ²，。]{0,60}",
         ) {
             let analyzer = Analyzer::english();
             prop_assert_eq!(analyzer.words(&text), analyzer.words_general(&text));
@@ -1257,6 +1336,22 @@ mod tests {
                 let mut tokens = Vec::new();
                 analyzer.for_each_token(&text, |token| tokens.push(token.to_word()));
                 prop_assert_eq!(tokens, analyzer.words(&text));
+            }
+        }
+
+        #[test]
+        fn norms_and_keys_of_norms_are_the_words(text in "[a-zA-Z0-9 .,'\\-éÉЖж中ʼ’“\u{a0}\u{2013}\u{301}ﬁ]{0,80}") {
+            for analyzer in [Analyzer::english(), Analyzer::builder().stemmer(None).lowercase(false).build().unwrap()] {
+                let mut words = Vec::new();
+                analyzer.for_each_norm(&text, |span, norm| {
+                    words.push(Word {
+                        span,
+                        norm: norm.to_owned(),
+                        key: analyzer.key_of_norm(norm),
+                        is_stopword: analyzer.is_stopword(norm),
+                    });
+                });
+                prop_assert_eq!(words, analyzer.words(&text));
             }
         }
 

@@ -12,7 +12,9 @@
 //! `law-enforcement` into `law` and `enforcement`, and a trailing period or
 //! apostrophe is never part of a word.
 
+#[cfg(test)]
 use tokenizers::tokenizer::pattern::{Invert, Pattern};
+#[cfg(test)]
 use tokenizers::{Offsets, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior};
 
 /// Whether `c` separates pieces of text that can be analyzed independently:
@@ -20,6 +22,13 @@ use tokenizers::{Offsets, PreTokenizedString, PreTokenizer, SplitDelimiterBehavi
 /// characters nor joiners.
 pub(crate) fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '—' | '“' | '”' | '„' | '«' | '»' | '…' | '•')
+}
+
+/// Whether `c` can never be part of a word: neither a run character nor a
+/// joiner. Cutting text at such characters keeps every word whole.
+pub(crate) fn breaks_words(c: char) -> bool {
+    !is_run_char(c)
+        && !matches!(c, '\'' | '’' | '‘' | 'ʼ' | '.' | ',' | '-' | '‐' | '‑' | '–' | '/' | ':')
 }
 
 /// Whether `c` can continue a word run.
@@ -198,9 +207,11 @@ pub(crate) fn scan_ascii(text: &[u8], mut emit: impl FnMut(usize, usize, u8)) {
 }
 
 /// The word rules as a `tokenizers` [`Pattern`]: words are matches.
+#[cfg(test)]
 #[derive(Clone, Copy, Debug)]
 struct WordPattern;
 
+#[cfg(test)]
 impl Pattern for WordPattern {
     fn find_matches(&self, inside: &str) -> tokenizers::Result<Vec<(Offsets, bool)>> {
         let mut out = Vec::new();
@@ -220,10 +231,13 @@ impl Pattern for WordPattern {
 }
 
 /// The word rules as a `tokenizers` pre-tokenizer: splits into words and
-/// drops everything between them, keeping offsets into the original text.
+/// drops everything between them, keeping offsets into the original text:
+/// the reference pre-tokenizer the scanners are tested against.
+#[cfg(test)]
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct WordPreTokenizer;
 
+#[cfg(test)]
 impl PreTokenizer for WordPreTokenizer {
     fn pre_tokenize(&self, pretokenized: &mut PreTokenizedString) -> tokenizers::Result<()> {
         pretokenized.split(|_, normalized| {

@@ -1,10 +1,9 @@
 //! Merging shards, in push order, into an [`Index`].
 
+use super::cache::Interner;
 use super::shard::Names;
 use super::{Index, Params, Shard};
 use crate::{Error, Result};
-use ahash::AHashMap;
-use std::sync::Arc;
 
 /// Merges [`Shard`]s into an [`Index`].
 ///
@@ -28,8 +27,8 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct IndexBuilder {
     params: Params,
-    ids: AHashMap<Arc<str>, u32>,
-    terms: Vec<Arc<str>>,
+    /// The terms, by global id (first-pushed order).
+    terms: Interner,
     parts: Vec<Part>,
     doc_lens: Vec<u32>,
     names: Names,
@@ -54,8 +53,7 @@ impl IndexBuilder {
     pub fn new(params: Params) -> IndexBuilder {
         IndexBuilder {
             params,
-            ids: AHashMap::new(),
-            terms: Vec::new(),
+            terms: Interner::default(),
             parts: Vec::new(),
             doc_lens: Vec::new(),
             names: Names::default(),
@@ -81,19 +79,7 @@ impl IndexBuilder {
         }
         let base = base as u32;
         self.n_tokens += shard.n_tokens();
-        let term_ids: Vec<u32> = shard
-            .terms
-            .into_iter()
-            .map(|term| {
-                if let Some(&id) = self.ids.get(&term) {
-                    return id;
-                }
-                let id = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
-                self.terms.push(Arc::clone(&term));
-                self.ids.insert(term, id);
-                id
-            })
-            .collect();
+        let term_ids: Vec<u32> = shard.terms().map(|term| self.terms.intern(term)).collect();
         let mut postings = Vec::with_capacity(shard.docs.len() * 3);
         for local in 0..term_ids.len() {
             let start = shard.offsets.get(local).copied().unwrap_or(0) as usize;
@@ -128,13 +114,12 @@ impl IndexBuilder {
     ///
     /// None today; the `Result` leaves room for limits.
     pub fn build(self) -> Result<Index> {
-        let IndexBuilder { params, ids, terms, parts, doc_lens, names, n_tokens, .. } = self;
-        drop(ids);
+        let IndexBuilder { params, terms, parts, doc_lens, names, n_tokens, .. } = self;
         let n_terms = terms.len();
         let mut order: Vec<u32> = (0..n_terms as u32).collect();
         order.sort_unstable_by(|&a, &b| {
-            let a = terms.get(a as usize).map_or("", |t| &**t);
-            let b = terms.get(b as usize).map_or("", |t| &**t);
+            let a = terms.key(a).unwrap_or("");
+            let b = terms.key(b).unwrap_or("");
             a.cmp(b)
         });
         let mut rank = vec![0u32; n_terms];
@@ -189,7 +174,7 @@ impl IndexBuilder {
         let mut term_bytes = String::new();
         let mut term_ends = Vec::with_capacity(n_terms);
         for &old in &order {
-            term_bytes.push_str(terms.get(old as usize).map_or("", |t| &**t));
+            term_bytes.push_str(terms.key(old).unwrap_or(""));
             term_ends.push(u32::try_from(term_bytes.len()).map_err(|_| too_large())?);
         }
         drop(terms);

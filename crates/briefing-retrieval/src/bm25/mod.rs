@@ -10,7 +10,8 @@
 //!
 //! 1. [`TermCache`] turns text into term ids with the
 //!    [`Analyzer::english`](briefing_tokenize::Analyzer::english) analyzer,
-//!    memoizing the words of each whitespace-delimited piece. A cache belongs
+//!    memoizing each word norm's term id (only a norm's first occurrence is
+//!    stemmed; nothing is allocated per word). A cache belongs
 //!    to one thread; its results never depend on what it has cached.
 //! 2. [`ShardBuilder`] indexes a run of consecutive paragraphs into a
 //!    [`Shard`]. Shards of disjoint runs can be built on different threads.

@@ -1,7 +1,6 @@
 //! Shards: the postings of a run of consecutive paragraphs, built on one thread.
 
 use super::TermCache;
-use std::sync::Arc;
 
 /// Names of a run of paragraphs: document ids (run-length coded, since
 /// consecutive paragraphs usually share a document) and paragraph ids.
@@ -156,11 +155,11 @@ impl<'a> ShardBuilder<'a> {
                 }
             }
         }
-        let terms: Vec<Arc<str>> = self
-            .cache_ids
-            .iter()
-            .map(|&id| self.cache.shared_key(id).cloned().unwrap_or_else(|| Arc::from("")))
-            .collect();
+        let mut terms = (String::new(), Vec::with_capacity(n_terms));
+        for &id in &self.cache_ids {
+            terms.0.push_str(self.cache.key(id));
+            terms.1.push(terms.0.len());
+        }
         Shard {
             terms,
             offsets,
@@ -203,8 +202,8 @@ fn local_id(local_of: &mut Vec<u32>, cache_ids: &mut Vec<u32>, id: u32) -> u32 {
 /// [`IndexBuilder::push`](super::IndexBuilder::push).
 #[derive(Clone, Debug)]
 pub struct Shard {
-    /// The terms, by local id.
-    pub(crate) terms: Vec<Arc<str>>,
+    /// The terms, by local id: concatenated, and the end of each.
+    pub(crate) terms: (String, Vec<usize>),
     /// Postings of local term `t`: `offsets[t]..offsets[t + 1]`.
     pub(crate) offsets: Vec<u32>,
     /// Paragraph (within the shard) of each posting.
@@ -240,19 +239,23 @@ impl Shard {
     /// How many distinct terms it holds.
     #[must_use]
     pub fn n_terms(&self) -> usize {
-        self.terms.len()
+        self.terms.1.len()
     }
 
     /// The distinct terms it holds, in first-seen order.
     pub fn terms(&self) -> impl Iterator<Item = &str> + '_ {
-        self.terms.iter().map(|term| &**term)
+        slices(&self.terms)
     }
 
     /// The paragraph texts, in order, when built [`with_texts`](ShardBuilder::with_texts);
     /// otherwise nothing.
     pub fn texts(&self) -> impl Iterator<Item = &str> + '_ {
-        let (bytes, ends) = &self.texts;
-        let starts = std::iter::once(0).chain(ends.iter().copied());
-        starts.zip(ends.iter().copied()).map(|(start, end)| bytes.get(start..end).unwrap_or(""))
+        slices(&self.texts)
     }
+}
+
+/// The strings of a concatenation and the end of each.
+fn slices((bytes, ends): &(String, Vec<usize>)) -> impl Iterator<Item = &str> + '_ {
+    let starts = std::iter::once(0).chain(ends.iter().copied());
+    starts.zip(ends.iter().copied()).map(|(start, end)| bytes.get(start..end).unwrap_or(""))
 }
