@@ -2,16 +2,13 @@
 
 use crate::keytable::KeyTable;
 use crate::normalize::{WordNormalizer, fold_char};
-use crate::scan;
-#[cfg(test)]
-use crate::scan::WordPreTokenizer;
+use crate::scan::{self, WordPreTokenizer};
 use crate::{ENGLISH_STOPWORDS, Error, Result, Span, Stopwords};
 use ahash::{AHashMap, AHashSet};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
-#[cfg(test)]
 use tokenizers::{OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer as _};
 
 /// One word of a text.
@@ -402,19 +399,6 @@ impl Inner {
     }
 }
 
-/// Whether every normalization step leaves `word` unchanged because it is made of ASCII
-/// characters (none uppercase when the analyzer lowercases) and CJK unified ideographs
-/// (no compatibility forms, case, accents or typographic punctuation among them).
-fn is_own_norm(word: &str, lowercase: bool) -> bool {
-    word.chars().all(|c| {
-        if c.is_ascii() {
-            !(lowercase && c.is_ascii_uppercase())
-        } else {
-            matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
-        }
-    })
-}
-
 /// Splits text into [`Word`]s with byte spans into the original text.
 ///
 /// Cheap to clone (an `Arc` inside) and `Send + Sync`.
@@ -674,15 +658,15 @@ impl Analyzer {
     /// microsecond per piece.
     fn general_piece(&self, piece: &str, offset: usize, f: &mut dyn FnMut(usize, usize, &str)) {
         if piece.len() > PIECE_CACHE_MAX_LEN {
-            return self.unicode_path(piece, offset, f);
+            return self.general_path(piece, offset, true, f);
         }
         let slot = usize::from(self.inner.lowercase) * 2 + usize::from(self.inner.strip_accents);
         PIECE_CACHE.with(|cache| {
             let Ok(mut cache) = cache.try_borrow_mut() else {
-                return self.unicode_path(piece, offset, f);
+                return self.general_path(piece, offset, true, f);
             };
             let Some(table) = cache.get_mut(slot) else {
-                return self.unicode_path(piece, offset, f);
+                return self.general_path(piece, offset, true, f);
             };
             if let Some(words) = table.get(piece) {
                 for (start, end, norm) in words {
@@ -691,7 +675,7 @@ impl Analyzer {
                 return;
             }
             let mut words = Vec::new();
-            self.unicode_path(piece, 0, &mut |start, end, norm| {
+            self.general_path(piece, 0, true, &mut |start, end, norm| {
                 words.push((start, end, Box::<str>::from(norm)));
             });
             for (start, end, norm) in &words {
@@ -702,24 +686,6 @@ impl Analyzer {
             }
             table.insert(piece.into(), words.into_boxed_slice());
         })
-    }
-
-    /// The general path without the `tokenizers` pre-tokenizer: the same words
-    /// ([`scan::scan_unicode`] is the pattern of [`WordPreTokenizer`], and its splits keep
-    /// their original text), each normalized with the shortcuts of
-    /// [`WordNormalizer::normalize_str`]; words made only of ASCII characters that need no
-    /// lowercasing and of CJK unified ideographs, on which every normalization step is the
-    /// identity, are their own norm.
-    fn unicode_path(&self, text: &str, offset: usize, f: &mut dyn FnMut(usize, usize, &str)) {
-        let lowercase = self.inner.lowercase;
-        scan::scan_unicode(text, |start, end| {
-            let Some(surface) = text.get(start..end) else { return };
-            if is_own_norm(surface, lowercase) {
-                f(offset + start, offset + end, surface);
-            } else {
-                self.emit_normalized(offset + start, offset + end, surface, true, f);
-            }
-        });
     }
 
     /// The fast path for `text[start..end]`, ASCII apart from the typographic joiners `’` `‘`
@@ -747,9 +713,9 @@ impl Analyzer {
     /// The general path: a `tokenizers` `PreTokenizedString` split by
     /// [`WordPreTokenizer`], whose splits keep their offsets into the
     /// original text, then each split normalized (through `NormalizedString`,
-    /// unless `shortcuts` allows the folded-ASCII shortcut). The reference that
-    /// [`Analyzer::unicode_path`] and the fast paths are tested against.
-    #[cfg(test)]
+    /// unless `shortcuts` allows the folded-ASCII shortcut): words with
+    /// non-ASCII characters take it, and it is the reference the fast paths
+    /// are tested against.
     fn general_path(
         &self,
         text: &str,

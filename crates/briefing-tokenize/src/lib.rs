@@ -23,11 +23,8 @@
 //! 4. **Flag stopwords** ([`Word::is_stopword`]) from a [`Stopwords`] list.
 //!
 //! Text that is ASCII between whitespace takes a fast path with identical
-//! results; the rest is split by the same rules on characters and each word
-//! normalized through `tokenizers`' `NormalizedString` (words that no step
-//! would change skip it). The tests check both against a `tokenizers`
-//! `PreTokenizedString` pipeline whose splits keep offsets into the original
-//! text.
+//! results; the rest goes through `tokenizers`' `PreTokenizedString` and
+//! `NormalizedString`, whose splits keep offsets into the original text.
 //!
 //! [`sentences()`] splits text into sentence spans (rules in the
 //! [`sentences` module docs](mod@sentences)); [`word_ngrams`] and

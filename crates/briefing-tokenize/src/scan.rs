@@ -12,9 +12,7 @@
 //! `law-enforcement` into `law` and `enforcement`, and a trailing period or
 //! apostrophe is never part of a word.
 
-#[cfg(test)]
 use tokenizers::tokenizer::pattern::{Invert, Pattern};
-#[cfg(test)]
 use tokenizers::{Offsets, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior};
 
 /// Whether `c` separates pieces of text that can be analyzed independently:
@@ -207,11 +205,9 @@ pub(crate) fn scan_ascii(text: &[u8], mut emit: impl FnMut(usize, usize, u8)) {
 }
 
 /// The word rules as a `tokenizers` [`Pattern`]: words are matches.
-#[cfg(test)]
 #[derive(Clone, Copy, Debug)]
 struct WordPattern;
 
-#[cfg(test)]
 impl Pattern for WordPattern {
     fn find_matches(&self, inside: &str) -> tokenizers::Result<Vec<(Offsets, bool)>> {
         let mut out = Vec::new();
@@ -232,12 +228,11 @@ impl Pattern for WordPattern {
 
 /// The word rules as a `tokenizers` pre-tokenizer: splits into words and
 /// drops everything between them, keeping offsets into the original text:
-/// the reference pre-tokenizer the scanners are tested against.
-#[cfg(test)]
+/// what words with non-ASCII characters go through, and the reference the
+/// scanners are tested against.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct WordPreTokenizer;
 
-#[cfg(test)]
 impl PreTokenizer for WordPreTokenizer {
     fn pre_tokenize(&self, pretokenized: &mut PreTokenizedString) -> tokenizers::Result<()> {
         pretokenized.split(|_, normalized| {
