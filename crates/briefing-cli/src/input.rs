@@ -6,7 +6,9 @@
 //! at once; a line longer than the limit is skipped without being kept.
 
 use crate::walk::{Kind, Source, io_reason};
-use briefing_corpus::{Document, Error as CorpusError, JsonlReader, ParseOptions};
+use briefing_corpus::{
+    Document, Error as CorpusError, JsonlReader, ParseOptions, read_line_bounded,
+};
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -391,58 +393,6 @@ fn binary_probe(bytes: &[u8]) -> Option<CorpusError> {
         return Some(CorpusError::ControlBytes { offset, n_control, n_scanned: probe.len() });
     }
     None
-}
-
-/// Appends one line (with its `\n`, if any) to `buf`. Returns the bytes
-/// consumed (0 at the end) and whether the line was longer than `max` bytes,
-/// in which case nothing of it is kept.
-fn read_line_bounded<R: BufRead>(
-    reader: &mut R,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> std::io::Result<(usize, bool)> {
-    let start = buf.len();
-    let mut n_consumed = 0usize;
-    let mut too_long = false;
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(err),
-        };
-        if available.is_empty() {
-            break;
-        }
-        let (n_take, found_newline) = match available.iter().position(|&b| b == b'\n') {
-            Some(pos) => (pos + 1, true),
-            None => (available.len(), false),
-        };
-        if !too_long {
-            let piece = available.get(..n_take).unwrap_or(available);
-            // Two spare bytes for a `\r\n` terminator.
-            if buf.len() - start + piece.len() > max.saturating_add(2) {
-                too_long = true;
-                buf.truncate(start);
-            } else {
-                buf.extend_from_slice(piece);
-            }
-        }
-        reader.consume(n_take);
-        n_consumed += n_take;
-        if found_newline {
-            break;
-        }
-    }
-    if !too_long {
-        let line = buf.get(start..).unwrap_or_default();
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.len() > max {
-            too_long = true;
-            buf.truncate(start);
-        }
-    }
-    Ok((n_consumed, too_long))
 }
 
 #[cfg(test)]

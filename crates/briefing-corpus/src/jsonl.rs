@@ -135,7 +135,10 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
     fn next(&mut self) -> Option<Result<Document>> {
         while !self.done {
             let line_start = self.offset;
+            self.buf.clear();
             let read = read_line_bounded(&mut self.reader, &mut self.buf, self.max_line_bytes);
+            let n_kept = strip_terminator(&self.buf).len();
+            self.buf.truncate(n_kept);
             let (n_bytes, too_long) = match read {
                 Ok(read) => read,
                 Err(err) => {
@@ -169,15 +172,34 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
 
 impl<R: BufRead> FusedIterator for JsonlReader<R> {}
 
-/// Reads one line into `buf`, terminator (`\n` or `\r\n`) stripped. Returns
-/// the number of bytes consumed (0 at end of input) and whether the line is
-/// longer than `max` bytes, in which case `buf` is left empty.
-fn read_line_bounded<R: BufRead>(
+/// Appends one line of `reader` to `buf`, with its `\n` if it has one, reading at most
+/// what the line holds: memory stays bounded by `max` however long the line is. Returns the
+/// bytes consumed (0 at the end of input) and whether the line, without its `\n` or `\r\n`,
+/// is longer than `max` bytes, in which case it is consumed but nothing of it is kept.
+///
+/// ```
+/// use briefing_corpus::read_line_bounded;
+/// let mut input = &b"short\r\nmuch too long\nlast"[..];
+/// let mut buf = Vec::new();
+/// assert_eq!(read_line_bounded(&mut input, &mut buf, 8)?, (7, false));
+/// assert_eq!(buf, b"short\r\n");
+/// assert_eq!(read_line_bounded(&mut input, &mut buf, 8)?, (14, true));
+/// assert_eq!(buf, b"short\r\n");
+/// assert_eq!(read_line_bounded(&mut input, &mut buf, 8)?, (4, false));
+/// assert_eq!(buf, b"short\r\nlast");
+/// assert_eq!(read_line_bounded(&mut input, &mut buf, 8)?, (0, false));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// The reader's I/O errors (`Interrupted` is retried).
+pub fn read_line_bounded<R: BufRead>(
     reader: &mut R,
     buf: &mut Vec<u8>,
     max: usize,
 ) -> io::Result<(usize, bool)> {
-    buf.clear();
+    let start = buf.len();
     let mut n_consumed = 0usize;
     let mut too_long = false;
     loop {
@@ -194,13 +216,13 @@ fn read_line_bounded<R: BufRead>(
             None => (available.len(), false),
         };
         if !too_long {
-            let chunk = available.get(..n_take).unwrap_or(available);
+            let piece = available.get(..n_take).unwrap_or(available);
             // Two spare bytes for a `\r\n` terminator.
-            if buf.len().saturating_add(chunk.len()) > max.saturating_add(2) {
+            if (buf.len() - start).saturating_add(piece.len()) > max.saturating_add(2) {
                 too_long = true;
-                buf.clear();
+                buf.truncate(start);
             } else {
-                buf.extend_from_slice(chunk);
+                buf.extend_from_slice(piece);
             }
         }
         reader.consume(n_take);
@@ -209,17 +231,17 @@ fn read_line_bounded<R: BufRead>(
             break;
         }
     }
-    if buf.last() == Some(&b'\n') {
-        buf.pop();
-        if buf.last() == Some(&b'\r') {
-            buf.pop();
-        }
-    }
-    if buf.len() > max {
+    if !too_long && strip_terminator(buf.get(start..).unwrap_or_default()).len() > max {
         too_long = true;
-        buf.clear();
+        buf.truncate(start);
     }
     Ok((n_consumed, too_long))
+}
+
+/// `line` without its `\n` or `\r\n`.
+fn strip_terminator(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 /// Sets a metadata field from a JSONL key (see [`JsonlReader`] for the rules).

@@ -71,7 +71,7 @@ mod testdata;
 mod tests;
 
 pub use error::{Error, Result};
-pub use jsonl::JsonlReader;
+pub use jsonl::{JsonlReader, read_line_bounded};
 pub use load::{
     document_id, is_sidecar, load, open_jsonl, parse_bytes, read_sidecar, sidecar_path,
 };
