@@ -264,4 +264,20 @@ mod tests {
         assert_eq!(keywords("How many camps were closed?"), "how many camps closed");
         assert_eq!(misspell("How many terrorist camps"), "How many terrrist camps");
     }
+
+    /// The shipped `retrieval.json` must be what `sco-bot calibrate --out
+    /// corpora/sco/retrieval.json` writes: a change of the bank, the
+    /// synonyms or the abstention training data needs a re-fit.
+    #[test]
+    fn shipped_configuration_is_what_calibrate_writes() {
+        let corpus = Corpus::embedded().unwrap();
+        let (config, _) = calibrate(&corpus, fit_options(), None).unwrap();
+        let written = serde_json::to_string_pretty(&config).unwrap() + "\n";
+        let shipped = include_str!("../../../corpora/sco/retrieval.json");
+        assert!(
+            written == shipped,
+            "corpora/sco/retrieval.json is stale: run \
+             `cargo run --release -p sco-bot -- calibrate --out corpora/sco/retrieval.json`"
+        );
+    }
 }
