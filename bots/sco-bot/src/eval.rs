@@ -284,9 +284,13 @@ pub fn evaluate(
             "  {:<24} {:>6} {:>6} {:>6} {:>6} {:>7} {:>8} {:>5}",
             "configuration", "P@1", "MRR", "R@3", "text", "overall", "overall*", "thr*"
         )?;
-        for (name, config) in ablation_configs(&corpus.config) {
+        let hint_possible = corpus.topic_model.is_some();
+        for (name, config, hint) in ablation_configs(&corpus.config, options.topic_hint) {
+            if hint && !hint_possible {
+                continue;
+            }
             let mut assistant = Assistant::with_config(corpus, config)?;
-            assistant.set_topic_hint(options.topic_hint);
+            assistant.set_topic_hint(hint);
             let m = metrics(questions, &run(&assistant, questions));
             writeln!(
                 out,
@@ -299,9 +303,9 @@ pub fn evaluate(
 }
 
 /// The ablation rows: plain BM25, plain BM25 plus each part, everything,
-/// and everything minus each part. (The topic hint is not listed: it needs
-/// a topic model, which the assistant does not have yet.)
-fn ablation_configs(base: &Config) -> Vec<(String, Config)> {
+/// and everything minus each part; each with whether the topic model's
+/// hint is given (`hint`, the run's setting, except in the topic-hint rows).
+fn ablation_configs(base: &Config, hint: bool) -> Vec<(String, Config, bool)> {
     type Toggle = fn(&mut Features, bool);
     let parts: [(&str, Toggle); 8] = [
         ("synonyms", |f, on| f.synonyms = on),
@@ -315,21 +319,30 @@ fn ablation_configs(base: &Config) -> Vec<(String, Config)> {
     ];
     let mut rows = Vec::new();
     let with = |features: Features| Config { features, ..base.clone() };
-    rows.push(("plain BM25".to_owned(), with(Features::none())));
+    rows.push(("plain BM25".to_owned(), with(Features::none()), hint));
     for (name, toggle) in parts {
         let mut f = Features::none();
         toggle(&mut f, true);
-        rows.push((format!("BM25 + {name}"), with(f)));
+        rows.push((format!("BM25 + {name}"), with(f), hint));
     }
-    rows.push(("all".to_owned(), with(base.features)));
+    if !hint {
+        let topic_only = Features { topic: true, ..Features::none() };
+        rows.push(("BM25 + topic hint".to_owned(), with(topic_only), true));
+    }
+    rows.push(("all".to_owned(), with(base.features), hint));
     for (name, toggle) in parts {
         let mut f = base.features;
         toggle(&mut f, false);
-        rows.push((format!("all - {name}"), with(f)));
+        rows.push((format!("all - {name}"), with(f), hint));
     }
     let mut no_stem = base.features;
     no_stem.stemming = false;
-    rows.push(("all - stemming".to_owned(), with(no_stem)));
+    rows.push(("all - stemming".to_owned(), with(no_stem), hint));
+    if hint {
+        rows.push(("all - topic hint".to_owned(), with(base.features), false));
+    } else {
+        rows.push(("all + topic hint".to_owned(), with(base.features), true));
+    }
     rows
 }
 
@@ -338,5 +351,36 @@ fn shorten(text: &str, max: usize) -> String {
         text.to_owned()
     } else {
         format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ablation_switches_one_part_per_row_and_measures_the_topic_hint() {
+        let base = Config::default();
+        for hint in [false, true] {
+            let rows = ablation_configs(&base, hint);
+            let find = |name: &str| rows.iter().find(|(n, _, _)| n == name);
+            let Some((_, plain, plain_hint)) = find("plain BM25") else {
+                panic!("no plain BM25 row")
+            };
+            assert_eq!(plain.features, Features::none());
+            assert_eq!(*plain_hint, hint);
+            let Some((_, all, all_hint)) = find("all") else { panic!("no all row") };
+            assert_eq!((all.features, *all_hint), (base.features, hint));
+            let Some((_, without_typos, _)) = find("all - typos") else { panic!("no typos row") };
+            assert!(!without_typos.features.typos && without_typos.features.synonyms);
+            let toggled = if hint { "all - topic hint" } else { "all + topic hint" };
+            let Some((_, config, row_hint)) = find(toggled) else { panic!("no {toggled} row") };
+            assert_eq!((config.features, *row_hint), (base.features, !hint));
+            let topic_row = find("BM25 + topic hint");
+            assert_eq!(topic_row.is_some(), !hint);
+            if let Some((_, config, row_hint)) = topic_row {
+                assert!(config.features.topic && !config.features.synonyms && *row_hint);
+            }
+        }
     }
 }
