@@ -4,6 +4,7 @@
 # machine drift, so compare within one run).
 #
 #   scripts/bench-corpus.sh [--anchors] [--runs N] [CORPUS_DIR]     (default: data/bench-corpus, 3 runs)
+#   BRIEFING_BIN=/tmp/briefing-old scripts/bench-corpus.sh ...        (another binary, no build)
 #
 # Every measurement runs under /usr/bin/time -v: wall seconds, CPU seconds (user + sys) and peak
 # RSS; the medians of N runs are reported. Also reported: MB/s of input (10^6 bytes, after gzip
@@ -34,9 +35,14 @@ out=data/bench-out
 mkdir -p "$out" bench/runs
 run_file=bench/runs/corpus-$(date +%Y-%m-%d-%H%M%S).md
 
-echo "building briefing (release)" >&2
-cargo build --release --quiet -p briefing-cli
-bin=target/release/briefing
+# BRIEFING_BIN=PATH benchmarks that binary instead (for example a copy of an earlier build).
+if [[ -n ${BRIEFING_BIN:-} ]]; then
+    bin=$BRIEFING_BIN
+else
+    echo "building briefing (release)" >&2
+    cargo build --release --quiet -p briefing-cli
+    bin=target/release/briefing
+fi
 
 # Median of the numbers on stdin.
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -73,7 +79,7 @@ PY
 
 report "# briefing corpus benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 report ""
-report "Corpus: $corpus, $mb MB decompressed; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); medians of $runs runs."
+report "Binary: $bin. Corpus: $corpus, $mb MB decompressed; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); medians of $runs runs."
 report ""
 report "| command | wall s | CPU s | MB/s | MB per CPU-s | peak RSS MB | other |"
 report "|---|---|---|---|---|---|---|"

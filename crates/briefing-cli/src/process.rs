@@ -4,13 +4,13 @@ use crate::input::{self, Item, Limits, Unit, Units};
 use crate::pipeline::{self, Window};
 use crate::progress::Progress;
 use crate::stats::{self, Event, Tally};
-use crate::{messages, walk};
+use crate::{json, messages, walk};
 use ahash::AHashSet;
 use anyhow::Context as _;
+use briefing_corpus::Paragraph;
 use briefing_retrieval::bm25::TermCache;
 use briefing_topics::{Classifier, Label};
 use clap::Args;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -101,15 +101,33 @@ fn classifier(path: Option<&Path>) -> anyhow::Result<Option<Classifier>> {
     .transpose()
 }
 
-/// One output record.
-#[derive(Serialize)]
-struct Record<'a> {
-    doc: &'a str,
-    paragraph: &'a str,
-    span: [usize; 2],
-    text: &'a str,
+/// Appends one output record, `{"doc", "paragraph", "span", "text",
+/// "n_tokens", "topic"}` and a newline, exactly as `serde_json` would write it.
+fn push_record(
+    out: &mut Vec<u8>,
+    doc: &str,
+    paragraph: &Paragraph,
     n_tokens: usize,
-    topic: Option<&'a str>,
+    topic: Option<&str>,
+) {
+    out.extend_from_slice(b"{\"doc\":");
+    json::push_str(out, doc);
+    out.extend_from_slice(b",\"paragraph\":");
+    json::push_str(out, &paragraph.id);
+    out.extend_from_slice(b",\"span\":[");
+    json::push_uint(out, paragraph.span.start as u64);
+    out.push(b',');
+    json::push_uint(out, paragraph.span.end as u64);
+    out.extend_from_slice(b"],\"text\":");
+    json::push_str(out, &paragraph.text);
+    out.extend_from_slice(b",\"n_tokens\":");
+    json::push_uint(out, n_tokens as u64);
+    out.extend_from_slice(b",\"topic\":");
+    match topic {
+        Some(topic) => json::push_str(out, topic),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b"}\n");
 }
 
 /// What a worker returns for one unit.
@@ -120,8 +138,6 @@ struct UnitOut {
     n_paragraphs: u64,
     n_sentences: u64,
     n_tokens: u64,
-    /// The unit's distinct non-stopword terms, each followed by a newline.
-    terms: String,
     topics: BTreeMap<String, u64>,
 }
 
@@ -140,6 +156,56 @@ impl Caches {
     }
 }
 
+/// Number of shards of [`Vocabulary`].
+const VOCABULARY_SHARDS: usize = 16;
+
+/// The distinct non-stopword terms seen so far, sharded by hash so that the
+/// workers add to it in parallel (only its size is reported, which does not
+/// depend on the order of insertion).
+struct Vocabulary {
+    shards: Vec<Mutex<AHashSet<Box<str>>>>,
+    hasher: ahash::RandomState,
+}
+
+impl Vocabulary {
+    fn new() -> Vocabulary {
+        Vocabulary {
+            shards: (0..VOCABULARY_SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: ahash::RandomState::with_seeds(1, 2, 3, 4),
+        }
+    }
+
+    /// Adds the terms of `ids` (ids of `cache`), locking each shard once.
+    fn add(&self, cache: &TermCache, ids: &[u32]) {
+        let mut by_shard: Vec<(usize, u32)> = ids
+            .iter()
+            .map(|&id| {
+                let hash = self.hasher.hash_one(cache.key(id));
+                ((hash >> 32) as usize % VOCABULARY_SHARDS, id)
+            })
+            .collect();
+        by_shard.sort_unstable();
+        for group in by_shard.chunk_by(|a, b| a.0 == b.0) {
+            let Some(&(shard, _)) = group.first() else { continue };
+            let Some(set) = self.shards.get(shard) else { continue };
+            let mut set = set.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for &(_, id) in group {
+                let term = cache.key(id);
+                if !set.contains(term) {
+                    set.insert(term.into());
+                }
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|set| set.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len())
+            .sum()
+    }
+}
+
 /// Runs `briefing process`.
 pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
     let walked = walk::walk(&args.inputs);
@@ -155,12 +221,13 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
 
     let mut out = AtomicFile::create(&args.out)?;
     let caches = Caches::default();
-    let mut vocabulary: AHashSet<Box<str>> = AHashSet::new();
+    let vocabulary = Vocabulary::new();
     let sources = &walked.sources;
     let work = |unit: Unit| {
         let (items, n_bytes) = input::load(&unit, sources, limits);
         let events = stats::events(&unit, &items);
-        caches.with(|cache| records(&items, events, n_bytes, cache, classifier.as_ref()))
+        caches
+            .with(|cache| records(&items, events, n_bytes, cache, &vocabulary, classifier.as_ref()))
     };
     let result = pipeline::run(
         &pool,
@@ -177,11 +244,6 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
             summary.tokens += unit.n_tokens;
             for (topic, n) in unit.topics {
                 *summary.topics.entry(topic).or_default() += n;
-            }
-            for term in unit.terms.lines() {
-                if !vocabulary.contains(term) {
-                    vocabulary.insert(term.into());
-                }
             }
             progress.inc(cost);
             Ok(())
@@ -215,6 +277,7 @@ fn records(
     events: Vec<Event>,
     n_bytes: u64,
     cache: &mut TermCache,
+    vocabulary: &Vocabulary,
     classifier: Option<&Classifier>,
 ) -> UnitOut {
     let mut out = UnitOut {
@@ -224,7 +287,6 @@ fn records(
         n_paragraphs: 0,
         n_sentences: 0,
         n_tokens: 0,
-        terms: String::new(),
         topics: BTreeMap::new(),
     };
     cache.trim();
@@ -247,26 +309,13 @@ fn records(
             if let Some(topic) = topic {
                 *out.topics.entry(topic.to_owned()).or_default() += 1;
             }
-            let record = Record {
-                doc: &doc.id,
-                paragraph: &paragraph.id,
-                span: [paragraph.span.start, paragraph.span.end],
-                text: &paragraph.text,
-                n_tokens,
-                topic,
-            };
-            // Serializing plain strings and numbers into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut out.records, &record);
-            out.records.push(b'\n');
+            push_record(&mut out.records, &doc.id, paragraph, n_tokens, topic);
             out.n_paragraphs += 1;
             out.n_sentences += paragraph.sentences.len() as u64;
             out.n_tokens += n_tokens as u64;
         }
     }
-    for &id in &seen.ids {
-        out.terms.push_str(cache.key(id));
-        out.terms.push('\n');
-    }
+    vocabulary.add(cache, &seen.ids);
     out
 }
 

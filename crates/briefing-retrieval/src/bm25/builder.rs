@@ -34,7 +34,13 @@ pub struct IndexBuilder {
     names: Names,
     n_tokens: u64,
     n_postings: usize,
+    /// For the caches whose shards were pushed last: cache term id → global id + 1
+    /// (0: not known yet), so that a term is interned once per cache, not once per shard.
+    known: Vec<(u64, Vec<u32>)>,
 }
+
+/// Most caches [`IndexBuilder`] remembers the term ids of.
+const KNOWN_CACHES: usize = 8;
 
 /// A pushed shard: global term ids, and postings with global paragraph numbers.
 #[derive(Debug)]
@@ -59,6 +65,7 @@ impl IndexBuilder {
             names: Names::default(),
             n_tokens: 0,
             n_postings: 0,
+            known: Vec::new(),
         }
     }
 
@@ -79,7 +86,7 @@ impl IndexBuilder {
         }
         let base = base as u32;
         self.n_tokens += shard.n_tokens();
-        let term_ids: Vec<u32> = shard.terms().map(|term| self.terms.intern(term)).collect();
+        let term_ids = self.global_ids(&shard);
         let mut postings = Vec::with_capacity(shard.docs.len() * 3);
         for local in 0..term_ids.len() {
             let start = shard.offsets.get(local).copied().unwrap_or(0) as usize;
@@ -99,6 +106,43 @@ impl IndexBuilder {
         self.doc_lens.extend_from_slice(&shard.doc_lens);
         append_names(&mut self.names, shard.names);
         Ok(())
+    }
+
+    /// The global id of each of the shard's terms, interned when new.
+    fn global_ids(&mut self, shard: &Shard) -> Vec<u32> {
+        let idx = match self.known.iter().position(|(origin, _)| *origin == shard.origin) {
+            Some(idx) => idx,
+            None => {
+                if self.known.len() >= KNOWN_CACHES {
+                    self.known.remove(0);
+                }
+                self.known.push((shard.origin, Vec::new()));
+                self.known.len() - 1
+            }
+        };
+        let terms = &mut self.terms;
+        let Some((_, known)) = self.known.get_mut(idx) else {
+            return shard.terms().map(|term| terms.intern(term)).collect();
+        };
+        shard
+            .terms()
+            .zip(&shard.cache_ids)
+            .map(|(term, &cache_id)| {
+                let slot = cache_id as usize;
+                if known.len() <= slot {
+                    known.resize(slot + 1, 0);
+                }
+                match known.get_mut(slot) {
+                    Some(global) if *global != 0 => *global - 1,
+                    Some(global) => {
+                        let id = terms.intern(term);
+                        *global = id + 1;
+                        id
+                    }
+                    None => terms.intern(term),
+                }
+            })
+            .collect()
     }
 
     /// How many paragraphs were pushed so far.

@@ -2,6 +2,14 @@
 
 use briefing_tokenize::Analyzer;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Source of [`TermCache::origin`] values, unique in the process.
+static NEXT_ORIGIN: AtomicU64 = AtomicU64::new(1);
+
+fn next_origin() -> u64 {
+    NEXT_ORIGIN.fetch_add(1, Ordering::Relaxed)
+}
 
 /// The stopword flag in a word entry; the other bits are the term id.
 const STOPWORD: u32 = 1 << 31;
@@ -247,6 +255,8 @@ pub struct TermCache {
     analyzer: Analyzer,
     interner: Interner,
     norms: NormTable,
+    /// Unique to this cache and its ids since the last trim.
+    origin: u64,
 }
 
 /// Terms (stemmed keys) and their dense ids: the keys back to back in one string, found
@@ -328,6 +338,7 @@ impl TermCache {
             analyzer: Analyzer::english(),
             interner: Interner::default(),
             norms: NormTable::default(),
+            origin: next_origin(),
         }
     }
 
@@ -335,7 +346,7 @@ impl TermCache {
     /// exactly the words of [`Analyzer::words`](briefing_tokenize::Analyzer::words),
     /// with [`key`](TermCache::key) of the id equal to the word's `key`.
     pub fn for_each_term(&mut self, text: &str, mut f: impl FnMut(u32, bool)) {
-        let Self { analyzer, interner, norms } = self;
+        let Self { analyzer, interner, norms, .. } = self;
         analyzer.for_each_norm(text, |_, norm| {
             let entry = norms.get_or_insert(norm, |norm| {
                 let id = interner.intern(&analyzer.key_of_norm(norm));
@@ -387,7 +398,14 @@ impl TermCache {
         if self.interner.len() > MAX_TERMS {
             self.interner = Interner::default();
             self.norms = NormTable::default();
+            self.origin = next_origin();
         }
+    }
+
+    /// A number unique to this cache until its next trim: equal origins mean
+    /// that equal ids have equal keys.
+    pub(super) fn origin(&self) -> u64 {
+        self.origin
     }
 }
 

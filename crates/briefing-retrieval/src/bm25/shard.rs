@@ -161,6 +161,8 @@ impl<'a> ShardBuilder<'a> {
             terms.1.push(terms.0.len());
         }
         Shard {
+            origin: self.cache.origin(),
+            cache_ids: self.cache_ids,
             terms,
             offsets,
             docs,
@@ -202,6 +204,10 @@ fn local_id(local_of: &mut Vec<u32>, cache_ids: &mut Vec<u32>, id: u32) -> u32 {
 /// [`IndexBuilder::push`](super::IndexBuilder::push).
 #[derive(Clone, Debug)]
 pub struct Shard {
+    /// The [`TermCache::origin`] of the cache its terms came from.
+    pub(crate) origin: u64,
+    /// The cache's id of each local term.
+    pub(crate) cache_ids: Vec<u32>,
     /// The terms, by local id: concatenated, and the end of each.
     pub(crate) terms: (String, Vec<usize>),
     /// Postings of local term `t`: `offsets[t]..offsets[t + 1]`.

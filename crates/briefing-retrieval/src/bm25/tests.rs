@@ -97,10 +97,17 @@ fn corpus(seed: u64, n: usize) -> Vec<String> {
 }
 
 fn build(texts: &[String], shard_size: usize) -> Index {
-    let mut cache = TermCache::new();
+    build_with_caches(texts, shard_size, 1)
+}
+
+/// [`build`] with shards made by `n_caches` term caches in turn (as worker threads do).
+fn build_with_caches(texts: &[String], shard_size: usize, n_caches: usize) -> Index {
+    let mut caches: Vec<TermCache> = (0..n_caches.max(1)).map(|_| TermCache::new()).collect();
     let mut builder = IndexBuilder::new(Params::default());
     for (chunk_idx, chunk) in texts.chunks(shard_size.max(1)).enumerate() {
-        let mut shard = ShardBuilder::new(&mut cache);
+        let n = caches.len();
+        let cache = &mut caches[chunk_idx * 7 % n];
+        let mut shard = ShardBuilder::new(cache);
         for (idx, text) in chunk.iter().enumerate() {
             let global = chunk_idx * shard_size + idx;
             shard.add(&format!("doc{}", global / 3), &format!("p{}", global % 3), text);
@@ -191,6 +198,16 @@ fn sharding_does_not_change_the_index() {
     let one = build(&texts, 500).to_bytes();
     for shard_size in [1, 7, 64] {
         assert!(build(&texts, shard_size).to_bytes() == one, "shard size {shard_size}");
+    }
+}
+
+#[test]
+fn the_caches_that_built_the_shards_do_not_change_the_index() {
+    let texts = corpus(22, 400);
+    let one = build(&texts, 400).to_bytes();
+    // More caches than the builder remembers the ids of, so some are forgotten and met again.
+    for n_caches in [2, 3, 11] {
+        assert!(build_with_caches(&texts, 5, n_caches).to_bytes() == one, "{n_caches} caches");
     }
 }
 
