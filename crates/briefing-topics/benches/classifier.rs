@@ -366,6 +366,18 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // Prediction with 11 labels (the table holds 64-byte rows inline) and repeated words
+    // (served by the word cache).
+    let classifier = Classifier::train(&topics, &TrainConfig::default()).expect("trains");
+    group.bench_function("predict_621_topic_texts_one_thread", |b| {
+        b.iter(|| {
+            let n_known = topics
+                .iter()
+                .filter(|e| classifier.predict(black_box(&e.text)).label.as_str().is_some())
+                .count();
+            assert_eq!(n_known, 621);
+        })
+    });
     group.finish();
 }
 

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Which features a text turns into, and how they are weighted.
 ///
@@ -147,6 +148,9 @@ impl FeatureConfig {
 pub(crate) struct Featurizer {
     config: FeatureConfig,
     analyzer: Analyzer,
+    /// Tells this featurizer's word caches from those of others on the same thread (clones
+    /// share it: they compute the same features).
+    id: u64,
 }
 
 #[derive(Default)]
@@ -156,10 +160,127 @@ struct Scratch {
     function: Vec<WordKind>,
     padded: Vec<u8>,
     bounds: Vec<usize>,
+    /// The word caches of the last few featurizers used on this thread.
+    caches: Vec<WordCache>,
+    /// The cache to replace next when a new featurizer needs one.
+    next_evict: usize,
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// Source of [`Featurizer::id`]s.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// Word caches kept per thread, one per featurizer recently used on it.
+const MAX_CACHES: usize = 4;
+
+/// Entries of a word cache (direct-mapped): 8192 entries of 48 bytes, 384 KiB a featurizer.
+const CACHE_SLOTS: usize = 8192;
+
+/// The longest whitespace-delimited piece of text a word cache holds, in bytes.
+const CACHE_BYTES: usize = 8 * CACHE_WORDS;
+
+/// [`CACHE_BYTES`] in 64-bit words.
+const CACHE_WORDS: usize = 3;
+
+/// A bounded memo of whitespace-delimited pieces of text (`capital?`, `Paris,`) that hold at
+/// most one word, with what the features need of that word: its hash, its kind and its shape.
+///
+/// Words never span ASCII whitespace and the analyzer treats each whitespace-delimited piece
+/// on its own (see `briefing-tokenize`'s word rules), so a piece always yields the same words
+/// wherever it occurs; the cache only skips recomputing them and never changes a feature.
+struct WordCache {
+    owner: u64,
+    entries: Vec<CacheEntry>,
+}
+
+#[derive(Clone, Copy)]
+struct CacheEntry {
+    /// The word's key hash (see [`Featurizer::hashes`]).
+    base: u64,
+    /// The word's shape hash, if it has a shape feature.
+    shape: u64,
+    /// The piece's bytes, zero-padded, as little-endian words.
+    key: [u64; CACHE_WORDS],
+    /// The piece's length in bytes (0 for an empty entry).
+    len: u8,
+    /// [`ENTRY_EMPTY`], [`ENTRY_NO_WORD`], or [`ENTRY_WORD`] plus [`ENTRY_SHAPE`] if `shape`
+    /// holds one.
+    state: u8,
+    kind: WordKind,
+}
+
+const ENTRY_EMPTY: u8 = 0;
+const ENTRY_NO_WORD: u8 = 1;
+const ENTRY_WORD: u8 = 2;
+const ENTRY_SHAPE: u8 = 4;
+
+const EMPTY_ENTRY: CacheEntry = CacheEntry {
+    base: 0,
+    shape: 0,
+    key: [0; CACHE_WORDS],
+    len: 0,
+    state: ENTRY_EMPTY,
+    kind: WordKind::Content,
+};
+
+impl WordCache {
+    fn new(owner: u64) -> WordCache {
+        WordCache { owner, entries: vec![EMPTY_ENTRY; CACHE_SLOTS] }
+    }
+}
+
+/// The word cache of featurizer `owner` among `caches`, created (replacing the one at
+/// `next_evict` when there are [`MAX_CACHES`] already) if missing.
+fn cache_for<'c>(
+    caches: &'c mut Vec<WordCache>,
+    next_evict: &mut usize,
+    owner: u64,
+) -> Option<&'c mut WordCache> {
+    let at = match caches.iter().position(|c| c.owner == owner) {
+        Some(at) => at,
+        None if caches.len() < MAX_CACHES => {
+            caches.push(WordCache::new(owner));
+            caches.len() - 1
+        }
+        None => {
+            let at = *next_evict % MAX_CACHES;
+            *next_evict = (at + 1) % MAX_CACHES;
+            let cache = caches.get_mut(at)?;
+            cache.owner = owner;
+            cache.entries.fill(EMPTY_ENTRY);
+            at
+        }
+    };
+    caches.get_mut(at)
+}
+
+/// Collects the words of a text: their hashes and kinds, and their per-word features.
+struct WordSink<'s> {
+    config: &'s FeatureConfig,
+    words: &'s mut Vec<u64>,
+    function: &'s mut Vec<WordKind>,
+    out: &'s mut Vec<u64>,
+    prev: u64,
+}
+
+impl WordSink<'_> {
+    /// Adds a word with key hash `base` and (if it has one) shape hash `shape`.
+    #[inline]
+    fn push(&mut self, base: u64, kind: WordKind, shape: Option<u64>) {
+        self.words.push(base);
+        if self.config.head_word && self.function.len() < HEAD_WINDOW {
+            self.function.push(kind);
+        }
+        self.out.push(mix(base ^ TAG_WORD));
+        if let Some(shape) = shape {
+            self.out.push(mix(shape ^ TAG_SHAPE));
+            self.out.push(mix(combine(self.prev, shape) ^ TAG_SHAPE_BIGRAM));
+        }
+        self.prev = base;
+    }
 }
 
 const TAG_WORD: u64 = 0x1;
@@ -182,7 +303,8 @@ impl Featurizer {
     pub(crate) fn new(config: FeatureConfig) -> Result<Featurizer> {
         config.validate()?;
         let analyzer = config.analyzer()?;
-        Ok(Featurizer { config, analyzer })
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        Ok(Featurizer { config, analyzer, id })
     }
 
     pub(crate) fn config(&self) -> &FeatureConfig {
@@ -192,38 +314,46 @@ impl Featurizer {
     /// Appends the feature hashes of `text` to `out` (with repeats, in no useful order).
     pub(crate) fn hashes(&self, text: &str, out: &mut Vec<u64>) {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.hashes_with(text, &mut scratch, out),
-            Err(_) => self.hashes_with(text, &mut Scratch::default(), out),
+            Ok(mut scratch) => self.hashes_with(text, &mut scratch, true, out),
+            Err(_) => self.hashes_with(text, &mut Scratch::default(), false, out),
         });
     }
 
-    fn hashes_with(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<u64>) {
+    /// Whether the per-word features are those a [`WordCache`] holds (no character n-grams,
+    /// no unstemmed forms).
+    fn cacheable(&self) -> bool {
+        self.config.char_ngrams.is_none() && !(self.config.unstemmed && self.config.stem)
+    }
+
+    fn hashes_with(&self, text: &str, scratch: &mut Scratch, cached: bool, out: &mut Vec<u64>) {
         let config = &self.config;
-        let Scratch { words, function, padded, bounds } = scratch;
+        let Scratch { words, function, padded, bounds, caches, next_evict } = scratch;
         words.clear();
         function.clear();
-        let mut prev = 0u64;
-        self.analyzer.for_each_token(text, |word| {
-            let base = hash_bytes(word.key.as_bytes(), 0);
-            words.push(base);
-            if config.head_word && function.len() < HEAD_WINDOW {
-                function.push(word_kind(word.norm));
-            }
-            out.push(mix(base ^ TAG_WORD));
-            if config.unstemmed && config.stem && word.norm != word.key {
-                out.push(hash_bytes(word.norm.as_bytes(), TAG_UNSTEMMED));
-            }
-            if let Some((min_n, max_n)) = config.char_ngrams {
-                char_ngram_hashes(word.norm, min_n, max_n, padded, bounds, out);
-            }
-            if config.shapes
-                && let Some(shape) = text.get(word.span.range()).and_then(shape_hash)
-            {
-                out.push(mix(shape ^ TAG_SHAPE));
-                out.push(mix(combine(prev, shape) ^ TAG_SHAPE_BIGRAM));
-            }
-            prev = base;
-        });
+        let mut sink = WordSink { config, words, function, out, prev: 0 };
+        let cache =
+            if cached && self.cacheable() { cache_for(caches, next_evict, self.id) } else { None };
+        match cache {
+            Some(cache) => self.cached_words(text, cache, &mut sink),
+            None => self.analyzer.for_each_token(text, |word| {
+                let base = hash_bytes(word.key.as_bytes(), 0);
+                let kind = if config.head_word { word_kind(word.norm) } else { WordKind::Content };
+                let shape = if config.shapes {
+                    text.get(word.span.range()).and_then(shape_hash)
+                } else {
+                    None
+                };
+                // The per-word features a cache cannot hold.
+                if config.unstemmed && config.stem && word.norm != word.key {
+                    sink.out.push(hash_bytes(word.norm.as_bytes(), TAG_UNSTEMMED));
+                }
+                if let Some((min_n, max_n)) = config.char_ngrams {
+                    char_ngram_hashes(word.norm, min_n, max_n, padded, bounds, sink.out);
+                }
+                sink.push(base, kind, shape);
+            }),
+        }
+        let (words, function, out) = (sink.words, sink.function, sink.out);
         if config.word_ngrams >= 2 {
             out.extend(words.windows(2).map(|w| mix(combine(w[0], w[1]) ^ TAG_BIGRAM)));
         }
@@ -253,6 +383,89 @@ impl Featurizer {
             suffix = combine(suffix, word);
             out.push(mix(suffix ^ (TAG_TRAILING + idx as u64)));
         }
+    }
+
+    /// The words of `text`, piece by whitespace-delimited piece: short pieces of at most one
+    /// word come from `cache` (and go into it on a miss), the rest from the analyzer.
+    fn cached_words(&self, text: &str, cache: &mut WordCache, sink: &mut WordSink<'_>) {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while let Some(start) =
+            bytes.get(at..).and_then(|rest| rest.iter().position(|b| !b.is_ascii_whitespace()))
+        {
+            let start = at + start;
+            let end = bytes
+                .get(start..)
+                .and_then(|piece| piece.iter().position(u8::is_ascii_whitespace))
+                .map_or(bytes.len(), |len| start + len);
+            at = end;
+            // Both ends are next to ASCII bytes (or the ends of the text): char boundaries.
+            if let Some(piece) = text.get(start..end) {
+                self.cached_piece(piece, cache, sink);
+            }
+        }
+    }
+
+    /// The words of one whitespace-delimited piece.
+    fn cached_piece(&self, piece: &str, cache: &mut WordCache, sink: &mut WordSink<'_>) {
+        let len = piece.len();
+        if len > CACHE_BYTES {
+            self.analyzed_piece(piece, sink, |_, _, _| {});
+            return;
+        }
+        // The piece's bytes, zero-padded, as little-endian words.
+        let mut key = [0u64; CACHE_WORDS];
+        for (word, chunk) in key.iter_mut().zip(piece.as_bytes().chunks(8)) {
+            *word = chunk.iter().enumerate().fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i));
+        }
+        let [a, b, c] = key;
+        let slot = combine(combine(a, b), c ^ len as u64) as usize % CACHE_SLOTS;
+        let Some(entry) = cache.entries.get_mut(slot) else { return };
+        if usize::from(entry.len) == len && entry.key == key {
+            if entry.state & ENTRY_WORD != 0 {
+                let shape = (entry.state & ENTRY_SHAPE != 0).then_some(entry.shape);
+                sink.push(entry.base, entry.kind, shape);
+            }
+            return;
+        }
+        let mut n_words = 0;
+        let mut first = EMPTY_ENTRY;
+        self.analyzed_piece(piece, sink, |base, kind, shape| {
+            n_words += 1;
+            first.base = base;
+            first.kind = kind;
+            if let Some(shape) = shape {
+                first.shape = shape;
+                first.state = ENTRY_SHAPE;
+            }
+        });
+        if n_words <= 1 {
+            first.len = len as u8;
+            first.key = key;
+            first.state |= if n_words == 1 { ENTRY_WORD } else { ENTRY_NO_WORD };
+            *entry = first;
+        }
+    }
+
+    /// The words of one piece of text through the analyzer, each also passed to `seen`.
+    fn analyzed_piece(
+        &self,
+        piece: &str,
+        sink: &mut WordSink<'_>,
+        mut seen: impl FnMut(u64, WordKind, Option<u64>),
+    ) {
+        let config = &self.config;
+        self.analyzer.for_each_token(piece, |word| {
+            let base = hash_bytes(word.key.as_bytes(), 0);
+            let kind = if config.head_word { word_kind(word.norm) } else { WordKind::Content };
+            let shape = if config.shapes {
+                piece.get(word.span.range()).and_then(shape_hash)
+            } else {
+                None
+            };
+            seen(base, kind, shape);
+            sink.push(base, kind, shape);
+        });
     }
 }
 
@@ -426,9 +639,9 @@ fn hash_bytes(bytes: &[u8], seed: u64) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        // The rest zero-padded, as little-endian bytes (a loop: no call to `memcpy`).
+        let word = rest.iter().enumerate().fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
     }
     mix(h)
 }
@@ -705,6 +918,114 @@ mod tests {
         assert_eq!(hashes(chars.clone(), "ab").len(), 1 + 3 + 2);
         assert_eq!(hashes(chars.clone(), "é").len(), 1 + 2 + 1);
         assert_eq!(hashes(chars, "").len(), 0);
+    }
+
+    #[test]
+    fn word_cache_never_changes_features() {
+        const PIECES: &[&str] = &[
+            "What",
+            "is",
+            "the",
+            "SCO's",
+            "U.S.",
+            "1,000",
+            "Café",
+            "МГИМО",
+            "law-enforcement",
+            "?",
+            "—",
+            "“quoted”",
+            "a.b",
+            "x",
+            "B52",
+            "'",
+            "'s",
+            "don't",
+            "e.g.",
+            "2013-2017",
+            "супер-длинноеслово",
+            "averyveryverylongword",
+            "Paris,",
+            "\u{a0}",
+            "…",
+            "name",
+            "How",
+            "many",
+            "capital",
+            "of",
+            "Peru",
+            "«ok»",
+            "HTML5",
+            "é",
+        ];
+        const SEPARATORS: &[&str] = &[" ", " ", " ", "", "\t", "\n", "  ", "\r\n", "-", "."];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut texts: Vec<String> = vec![String::new(), " ".to_owned(), "\t\n".to_owned()];
+        for _ in 0..400 {
+            let mut text = String::new();
+            for _ in 0..next(12) {
+                text.push_str(PIECES[next(PIECES.len())]);
+                text.push_str(SEPARATORS[next(SEPARATORS.len())]);
+            }
+            texts.push(text);
+        }
+        let configs = [
+            FeatureConfig::default(),
+            FeatureConfig { shapes: false, head_word: false, ..FeatureConfig::default() },
+            FeatureConfig { stem: false, lowercase: false, ..FeatureConfig::default() },
+            FeatureConfig { strip_accents: false, word_ngrams: 3, ..FeatureConfig::default() },
+        ];
+        for config in configs {
+            let featurizer = Featurizer::new(config).unwrap();
+            assert!(featurizer.cacheable());
+            // Twice over: the second pass finds most pieces in the cache.
+            for text in texts.iter().chain(&texts) {
+                let mut plain = Vec::new();
+                featurizer.hashes_with(text, &mut Scratch::default(), false, &mut plain);
+                let mut cached = Vec::new();
+                featurizer.hashes(text, &mut cached);
+                plain.sort_unstable();
+                cached.sort_unstable();
+                assert_eq!(plain, cached, "{text:?}");
+            }
+        }
+        let chars = FeatureConfig { char_ngrams: Some((2, 4)), ..FeatureConfig::default() };
+        assert!(!Featurizer::new(chars).unwrap().cacheable());
+    }
+
+    #[test]
+    fn word_caches_of_several_featurizers_coexist() {
+        let featurizers: Vec<Featurizer> = (1..=MAX_CACHES + 2)
+            .map(|n| {
+                let config = FeatureConfig { leading_words: n % 5, ..FeatureConfig::default() };
+                Featurizer::new(config).unwrap()
+            })
+            .collect();
+        let text = "What is the capital of Peru? The capital is Lima.";
+        let expected: Vec<Vec<u64>> = featurizers
+            .iter()
+            .map(|f| {
+                let mut out = Vec::new();
+                f.hashes_with(text, &mut Scratch::default(), false, &mut out);
+                out.sort_unstable();
+                out
+            })
+            .collect();
+        for _ in 0..3 {
+            for (featurizer, expected) in featurizers.iter().zip(&expected) {
+                let mut out = Vec::new();
+                featurizer.hashes(text, &mut out);
+                out.sort_unstable();
+                assert_eq!(&out, expected);
+            }
+        }
+        SCRATCH.with(|scratch| assert!(scratch.borrow().caches.len() <= MAX_CACHES));
     }
 
     #[test]
