@@ -444,7 +444,7 @@ impl Indexer {
             }
         }
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
-        for found in self.compiled.find(&keys, false) {
+        for found in self.compiled.find(&keys, false, self.synonyms.rules()) {
             let term = self.term(&concept_name(found.rule_idx));
             let body_pos =
                 (field == Field::Body).then(|| u32::try_from(found.start).unwrap_or(u32::MAX));

@@ -200,8 +200,11 @@ impl Index {
         }
         // Synonym phrases over the (corrected) keys.
         let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let phrases =
-            if features.synonyms { self.compiled.find(&key_refs, true) } else { Vec::new() };
+        let phrases = if features.synonyms {
+            self.compiled.find(&key_refs, true, self.synonyms.rules())
+        } else {
+            Vec::new()
+        };
         let unknown_idf = self.unknown_idf();
         let n_speaker_only = words
             .iter()
@@ -251,7 +254,7 @@ impl Index {
                 let concept = self.term_id(&concept_name(found.rule_idx));
                 let singles = self
                     .compiled
-                    .single_targets(found.rule_idx)
+                    .single_targets(found.rule_idx, self.synonyms.rules())
                     .iter()
                     .filter_map(|k| self.term_id(k));
                 for term in concept.into_iter().chain(singles) {
@@ -302,6 +305,6 @@ impl Index {
     fn is_known(&self, norm: &str, key: &str) -> bool {
         self.term_id(key).is_some()
             || self.typos.contains(norm)
-            || self.compiled.has_word(norm, key)
+            || self.compiled.has_word(norm, key, self.synonyms.rules())
     }
 }

@@ -4,6 +4,7 @@ use crate::{Error, Result};
 use ahash::AHashMap;
 use briefing_tokenize::Analyzer;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// Synonym rules: equivalence groups and one-directional expansions.
 ///
@@ -143,73 +144,112 @@ pub(crate) struct PhraseMatch {
     pub(crate) rule_idx: usize,
 }
 
+/// Phrases by first key.
+type PhraseMap = AHashMap<String, Vec<Phrase>>;
+
+/// The query-side phrases of derived rules whose term starts with one
+/// ASCII letter, compiled on first use.
+#[derive(Clone, Debug, Default)]
+struct Bucket {
+    /// `(rule, source)` indices of the terms.
+    terms: Vec<(u32, u32)>,
+    phrases: OnceLock<PhraseMap>,
+}
+
 /// Rules compiled for matching over analysed word keys (rebuilt on load,
 /// never saved).
-#[derive(Clone, Debug, Default)]
+///
+/// Derived rules (weight below 1) are many (thousands of WordNet rules) and
+/// a query needs few of them, so their query side is compiled lazily: a
+/// term starting with an ASCII letter goes to that letter's [`Bucket`],
+/// analysed when a query word with a key starting with that letter first
+/// looks it up (the key of a word starts with the word's first letter:
+/// normalizing an ASCII word and stemming it keep its first letter). The
+/// keys of their one-word targets are likewise analysed per rule on first
+/// use.
+#[derive(Clone, Debug)]
 pub(crate) struct Compiled {
-    /// Phrases a query may contain, by first key.
-    sources: AHashMap<String, Vec<Phrase>>,
+    /// Phrases a query may contain, by first key (all but the bucketed ones).
+    sources: PhraseMap,
+    /// Query-side phrases of derived rules, by the first letter of the term.
+    buckets: Vec<Bucket>,
     /// Phrases of several words a paragraph may contain, by first key
     /// (they are indexed as a synonym concept term).
-    targets: AHashMap<String, Vec<Phrase>>,
-    /// Per rule, the keys of its one-word targets.
-    single_targets: Vec<Vec<String>>,
+    targets: PhraseMap,
+    /// Per rule, the keys of its one-word targets (derived rules only).
+    single_targets: Vec<OnceLock<Vec<String>>>,
     /// Every normalized word of every term, with its key (typo vocabulary).
     pub(crate) words: Vec<(String, String)>,
+    /// The analyzer, for the lazy parts (which take the rules as an
+    /// argument: the index keeps them, and copying them would cost more
+    /// than compiling).
+    analyzer: Analyzer,
+}
+
+/// The words of a term, as `(norm, key)`.
+fn analyse(term: &str, analyzer: &Analyzer) -> Vec<(String, String)> {
+    if term.bytes().all(|b| b.is_ascii_lowercase()) {
+        // One plain word: skip the splitting.
+        vec![(term.to_owned(), analyzer.key(term))]
+    } else {
+        analyzer.words(term).into_iter().map(|w| (w.norm, w.key)).collect()
+    }
+}
+
+/// The bucket of a derived rule's term or of a key: its first byte when an
+/// ASCII lowercase letter.
+fn bucket_of(text: &str) -> Option<usize> {
+    text.bytes().next().filter(u8::is_ascii_lowercase).map(|b| usize::from(b - b'a'))
+}
+
+/// Adds the phrase of `term` (analysed) for `rule_idx` to `map`.
+fn add_phrase(map: &mut PhraseMap, words: &[(String, String)], rule_idx: usize) {
+    let keys: Vec<String> = words.iter().map(|(_, k)| k.clone()).collect();
+    if let Some(first) = keys.first().cloned() {
+        map.entry(first).or_default().push(Phrase { keys, rule_idx });
+    }
 }
 
 impl Compiled {
     pub(crate) fn new(synonyms: &Synonyms, analyzer: &Analyzer) -> Compiled {
         let mut compiled = Compiled {
-            single_targets: vec![Vec::new(); synonyms.rules.len()],
-            ..Compiled::default()
+            sources: PhraseMap::default(),
+            buckets: vec![Bucket::default(); 26],
+            targets: PhraseMap::default(),
+            single_targets: (0..synonyms.rules.len()).map(|_| OnceLock::new()).collect(),
+            words: Vec::new(),
+            analyzer: analyzer.clone(),
         };
         // Terms repeat across rules (one transcript word is the target of
         // many derived rules): analyse each distinct term once.
         let mut analysed: AHashMap<&str, Vec<(String, String)>> = AHashMap::new();
-        for rule in &synonyms.rules {
-            for term in rule.sources.iter().chain(&rule.targets) {
-                analysed.entry(term.as_str()).or_insert_with(|| {
-                    if term.bytes().all(|b| b.is_ascii_lowercase()) {
-                        // One plain word: skip the splitting.
-                        vec![(term.clone(), analyzer.key(term))]
-                    } else {
-                        analyzer.words(term).into_iter().map(|w| (w.norm, w.key)).collect()
-                    }
-                });
-            }
-        }
         for (rule_idx, rule) in synonyms.rules.iter().enumerate() {
-            for term in &rule.sources {
-                let Some(words) = analysed.get(term.as_str()) else { continue };
-                let keys: Vec<String> = words.iter().map(|(_, k)| k.clone()).collect();
-                let Some(first) = keys.first().cloned() else { continue };
-                compiled.sources.entry(first).or_default().push(Phrase { keys, rule_idx });
+            let derived = rule.weight < 1.0;
+            for (source_idx, term) in rule.sources.iter().enumerate() {
+                if derived
+                    && let Some(bucket) = bucket_of(term).and_then(|b| compiled.buckets.get_mut(b))
+                {
+                    let idx = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+                    bucket.terms.push((idx(rule_idx), idx(source_idx)));
+                    continue;
+                }
+                let words =
+                    analysed.entry(term.as_str()).or_insert_with(|| analyse(term, analyzer));
+                add_phrase(&mut compiled.sources, words, rule_idx);
             }
             for term in &rule.targets {
-                let Some(words) = analysed.get(term.as_str()) else { continue };
+                // A one-word target of a derived rule is matched through
+                // its own index term (see `single_targets`); hand-written
+                // rules get a concept term.
+                if derived && term.bytes().all(|b| b.is_ascii_lowercase()) {
+                    continue;
+                }
+                let words =
+                    analysed.entry(term.as_str()).or_insert_with(|| analyse(term, analyzer));
                 match words.as_slice() {
-                    // A one-word target of a derived rule is matched through
-                    // its own index term (cheap to build for thousands of
-                    // rules); hand-written rules get a concept term.
-                    [(_, key)] if rule.weight < 1.0 => {
-                        if let Some(single) = compiled.single_targets.get_mut(rule_idx)
-                            && !single.contains(key)
-                        {
-                            single.push(key.clone());
-                        }
-                    }
+                    [_] if derived => {}
                     [] => {}
-                    _ => {
-                        let keys: Vec<String> = words.iter().map(|(_, k)| k.clone()).collect();
-                        if let Some(first) = keys.first().cloned() {
-                            compiled
-                                .targets
-                                .entry(first)
-                                .or_default()
-                                .push(Phrase { keys, rule_idx });
-                        }
-                    }
+                    _ => add_phrase(&mut compiled.targets, words, rule_idx),
                 }
             }
         }
@@ -230,23 +270,60 @@ impl Compiled {
         compiled
     }
 
-    /// The keys of the one-word targets of rule `rule_idx`.
-    pub(crate) fn single_targets(&self, rule_idx: usize) -> &[String] {
-        self.single_targets.get(rule_idx).map_or(&[], Vec::as_slice)
+    /// The query-side phrases of derived rules starting like `key`.
+    fn bucket(&self, key: &str, rules: &[Rule]) -> Option<&PhraseMap> {
+        let bucket = self.buckets.get(bucket_of(key)?)?;
+        if bucket.terms.is_empty() {
+            return None;
+        }
+        Some(bucket.phrases.get_or_init(|| {
+            let mut map = PhraseMap::default();
+            for &(rule_idx, source_idx) in &bucket.terms {
+                let term = rules
+                    .get(rule_idx as usize)
+                    .and_then(|rule| rule.sources.get(source_idx as usize));
+                if let Some(term) = term {
+                    add_phrase(&mut map, &analyse(term, &self.analyzer), rule_idx as usize);
+                }
+            }
+            map
+        }))
+    }
+
+    /// The keys of the one-word targets of rule `rule_idx` (a derived rule).
+    pub(crate) fn single_targets(&self, rule_idx: usize, rules: &[Rule]) -> &[String] {
+        let (Some(cell), Some(rule)) = (self.single_targets.get(rule_idx), rules.get(rule_idx))
+        else {
+            return &[];
+        };
+        cell.get_or_init(|| {
+            let mut single: Vec<String> = Vec::new();
+            if rule.weight >= 1.0 {
+                return single;
+            }
+            for term in &rule.targets {
+                if let [(_, key)] = analyse(term, &self.analyzer).as_slice()
+                    && !single.contains(key)
+                {
+                    single.push(key.clone());
+                }
+            }
+            single
+        })
     }
 
     /// Every phrase occurrence in `keys`: as query (`sources`) or as
     /// paragraph (`targets`) phrases. Ordered by start, then rule.
-    pub(crate) fn find(&self, keys: &[&str], query_side: bool) -> Vec<PhraseMatch> {
-        let map = if query_side { &self.sources } else { &self.targets };
+    pub(crate) fn find(&self, keys: &[&str], query_side: bool, rules: &[Rule]) -> Vec<PhraseMatch> {
         let mut found = Vec::new();
-        if map.is_empty() {
-            return found;
-        }
         for start in 0..keys.len() {
             let Some(first) = keys.get(start) else { break };
-            let Some(phrases) = map.get(*first) else { continue };
-            for phrase in phrases {
+            let (eager, lazy) = if query_side {
+                (self.sources.get(*first), self.bucket(first, rules).and_then(|m| m.get(*first)))
+            } else {
+                (self.targets.get(*first), None)
+            };
+            for phrase in eager.into_iter().chain(lazy).flatten() {
                 let len = phrase.keys.len();
                 let matches = keys
                     .get(start..start + len)
@@ -263,8 +340,9 @@ impl Compiled {
 
     /// Whether a normalized word occurs in a hand-written rule, or an
     /// analysed word key starts a query-side phrase of any rule.
-    pub(crate) fn has_word(&self, norm: &str, key: &str) -> bool {
+    pub(crate) fn has_word(&self, norm: &str, key: &str, rules: &[Rule]) -> bool {
         self.sources.contains_key(key)
+            || self.bucket(key, rules).is_some_and(|m| m.contains_key(key))
             || self.words.binary_search_by(|(n, _)| n.as_str().cmp(norm)).is_ok()
     }
 }
@@ -305,7 +383,7 @@ mod tests {
         let words = analyzer.words("The Regional Anti-Terrorist Structures and explosives");
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
         assert_eq!(
-            c.find(&keys, false),
+            c.find(&keys, false, s.rules()),
             [
                 PhraseMatch { start: 1, len: 4, rule_idx: 0 },
                 PhraseMatch { start: 6, len: 1, rule_idx: 1 }
@@ -314,17 +392,50 @@ mod tests {
         // `bombs` is a query-side source only.
         let words = analyzer.words("bombs");
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
-        assert!(c.find(&keys, false).is_empty());
-        assert_eq!(c.find(&keys, true).len(), 1);
-        assert!(c.has_word("anti", "anti") && c.has_word("bombs", "bomb"));
-        assert!(!c.has_word("the", "the"));
+        assert!(c.find(&keys, false, s.rules()).is_empty());
+        assert_eq!(c.find(&keys, true, s.rules()).len(), 1);
+        assert!(c.has_word("anti", "anti", s.rules()) && c.has_word("bombs", "bomb", s.rules()));
+        assert!(!c.has_word("the", "the", s.rules()));
         // Derived rules match one-word targets through their own terms.
-        let derived = Compiled::new(&s.with_weight(0.5), &analyzer);
+        let sd = s.with_weight(0.5);
+        let derived = Compiled::new(&sd, &analyzer);
         let words = analyzer.words("The Regional Anti-Terrorist Structures and explosives");
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
-        assert_eq!(derived.find(&keys, false), [PhraseMatch { start: 1, len: 4, rule_idx: 0 }]);
-        assert_eq!(derived.single_targets(0), ["rat"]);
-        assert_eq!(derived.single_targets(1), ["explos"]);
-        assert!(!derived.has_word("anti", "anti"));
+        assert_eq!(
+            derived.find(&keys, false, sd.rules()),
+            [PhraseMatch { start: 1, len: 4, rule_idx: 0 }]
+        );
+        assert_eq!(derived.single_targets(0, sd.rules()), ["rat"]);
+        assert_eq!(derived.single_targets(1, sd.rules()), ["explos"]);
+        assert!(!derived.has_word("anti", "anti", sd.rules()));
+    }
+
+    #[test]
+    fn derived_rules_compile_lazily_and_match_like_hand_rules() {
+        let analyzer = Analyzer::english();
+        // Stemmer exceptions and y/i changes keep the first letter, so a
+        // derived rule's term is found in its letter's bucket.
+        for word in ["dying", "lying", "skies", "yelling", "idly", "ugly", "news", "abide"] {
+            assert_eq!(analyzer.key(word).bytes().next(), word.bytes().next(), "{word}");
+        }
+        let text = "dying => die\nabide by => respect\n'tis => it is\nskies | heavens\n";
+        let (sh, sd) =
+            (Synonyms::parse(text).unwrap(), Synonyms::parse(text).unwrap().with_weight(0.5));
+        let (hand, derived) = (Compiled::new(&sh, &analyzer), Compiled::new(&sd, &analyzer));
+        assert!(derived.buckets.iter().all(|b| b.phrases.get().is_none()));
+        let words = analyzer.words("Dying skies; we abided by it, 'tis true");
+        let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
+        let found = derived.find(&keys, true, sd.rules());
+        assert_eq!(found, hand.find(&keys, true, sh.rules()));
+        assert_eq!(found.iter().map(|m| m.rule_idx).collect::<Vec<_>>(), [0, 3, 1, 2]);
+        assert_eq!(derived.single_targets(0, sd.rules()), ["die"]);
+        assert!(
+            derived.single_targets(2, sd.rules()).is_empty()
+                && hand.single_targets(0, sh.rules()).is_empty()
+        );
+        assert!(
+            derived.has_word("dying", "die", sd.rules())
+                && !derived.has_word("dye", "dye", sd.rules())
+        );
     }
 }
