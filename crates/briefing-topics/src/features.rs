@@ -3,7 +3,7 @@
 //! weighted by TF-IDF.
 
 use crate::{Error, Result};
-use briefing_tokenize::{Analyzer, Stemmer, Stopwords};
+use briefing_tokenize::{Analyzer, Stemmer, Stopwords, Token};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -168,6 +168,19 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// What the features need of one word of `text`: its key's hash, its kind (for head words) and
+/// the hash of its shape (when shapes are on).
+fn word_features(
+    config: &FeatureConfig,
+    word: &Token<'_>,
+    text: &str,
+) -> (u64, WordKind, Option<u64>) {
+    let base = hash_bytes(word.key.as_bytes(), 0);
+    let kind = if config.head_word { word_kind(word.norm) } else { WordKind::Content };
+    let shape = if config.shapes { text.get(word.span.range()).and_then(shape_hash) } else { None };
+    (base, kind, shape)
 }
 
 /// Source of [`Featurizer::id`]s.
@@ -336,13 +349,7 @@ impl Featurizer {
         match cache {
             Some(cache) => self.cached_words(text, cache, &mut sink),
             None => self.analyzer.for_each_token(text, |word| {
-                let base = hash_bytes(word.key.as_bytes(), 0);
-                let kind = if config.head_word { word_kind(word.norm) } else { WordKind::Content };
-                let shape = if config.shapes {
-                    text.get(word.span.range()).and_then(shape_hash)
-                } else {
-                    None
-                };
+                let (base, kind, shape) = word_features(config, &word, text);
                 // The per-word features a cache cannot hold.
                 if config.unstemmed && config.stem && word.norm != word.key {
                     sink.out.push(hash_bytes(word.norm.as_bytes(), TAG_UNSTEMMED));
@@ -456,13 +463,7 @@ impl Featurizer {
     ) {
         let config = &self.config;
         self.analyzer.for_each_token(piece, |word| {
-            let base = hash_bytes(word.key.as_bytes(), 0);
-            let kind = if config.head_word { word_kind(word.norm) } else { WordKind::Content };
-            let shape = if config.shapes {
-                piece.get(word.span.range()).and_then(shape_hash)
-            } else {
-                None
-            };
+            let (base, kind, shape) = word_features(config, &word, piece);
             seen(base, kind, shape);
             sink.push(base, kind, shape);
         });
