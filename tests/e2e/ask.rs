@@ -121,6 +121,26 @@ fn ask_json_abstains_on_unanswered_and_off_topic_questions() {
 }
 
 #[test]
+fn small_talk_gets_a_friendly_reply_and_a_greeting_before_a_question_does_not_hide_it() {
+    let records = ask_json(&[
+        "Hello there!",
+        "thanks, bye!",
+        "who are you?",
+        "hi, what is the shanghai spirit?",
+    ]);
+    for record in &records[..3] {
+        check_abstains(record);
+        assert_eq!(record["topic"], "off-topic");
+        assert!(!record["answer"].as_str().unwrap().contains("does not say"), "{record}");
+    }
+    assert!(records[0]["answer"].as_str().unwrap().starts_with("Hello!"));
+    assert!(records[1]["answer"].as_str().unwrap().starts_with("Goodbye!"));
+    assert!(records[2]["answer"].as_str().unwrap().starts_with("I am a bot"));
+    assert_eq!(records[3]["answered"], true);
+    assert!(records[3]["answer"].as_str().unwrap().contains("Shanghai spirit"));
+}
+
+#[test]
 fn ask_json_labels_each_question_with_its_topic() {
     let records = ask_json(&[
         "how many terrorist training camps were destroyed",

@@ -1,6 +1,7 @@
 //! The assistant: one `answer` used by the terminal chat, `ask` and `eval`.
 
 use crate::corpus::Corpus;
+use crate::smalltalk::SmallTalk;
 use crate::text;
 use briefing_retrieval::{Config, Index, IndexBuilder, Query, Source};
 use std::sync::Arc;
@@ -200,6 +201,10 @@ impl Assistant {
         };
         if let Some(problem) = reply.problem {
             reply.text = problem.message();
+            return reply;
+        }
+        if let Some(small_talk) = SmallTalk::detect(question) {
+            reply.text = small_talk.reply().to_owned();
             return reply;
         }
         let guess = self.topic_model.as_ref().map(|model| model.classify(question));

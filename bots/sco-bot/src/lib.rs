@@ -9,6 +9,7 @@ pub mod chat;
 pub mod corpus;
 pub mod eval;
 pub mod record;
+pub mod smalltalk;
 pub mod telegram;
 pub mod text;
 pub mod topics;

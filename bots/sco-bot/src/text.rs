@@ -53,6 +53,24 @@ pub const EXAMPLE_QUESTIONS: &[&str] = &[
     "What does the road transport agreement do?",
 ];
 
+/// Reply to a greeting.
+pub const SMALLTALK_GREETING: &str = "Hello! Ask me about the SCO: I answer from SCO Secretary-General \
+Vladimir Norov's news conference of 22 April 2019, for example \"What is the Shanghai spirit?\" \
+Type /topics to see what I can answer.";
+
+/// Reply to thanks.
+pub const SMALLTALK_THANKS: &str =
+    "You're welcome. Ask me another question about the SCO whenever you like.";
+
+/// Reply to a goodbye.
+pub const SMALLTALK_FAREWELL: &str = "Goodbye! Come back with more questions about the SCO.";
+
+/// Reply to "who are you?".
+pub const SMALLTALK_IDENTITY: &str = "I am a bot that answers questions about the Shanghai \
+Cooperation Organisation with the sentences of SCO Secretary-General Vladimir Norov's news \
+conference of 22 April 2019, and tells you plainly when the transcript has no answer. Ask in your \
+own words; type /topics to see what I can answer.";
+
 /// Suggests the topic list.
 pub const SEE_TOPICS: &str = "Type /topics to see what I can answer.";
 
