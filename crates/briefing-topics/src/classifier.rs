@@ -188,7 +188,7 @@ impl Classifier {
     }
 
     fn probabilities_with<T>(&self, text: &str, s: &mut Scratch, f: impl FnOnce(&[f32]) -> T) -> T {
-        self.space.sorted_hashes(text, &mut s.hashes);
+        self.space.hashes(text, &mut s.hashes);
         self.scorer.scores_into(&s.hashes, &mut s.score, &mut s.scores);
         softmax_into(&s.scores, self.temperature, &mut s.probs);
         f(&s.probs)

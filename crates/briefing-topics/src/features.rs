@@ -189,8 +189,13 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 /// Word caches kept per thread, one per featurizer recently used on it.
 const MAX_CACHES: usize = 4;
 
-/// Entries of a word cache (direct-mapped): 8192 entries of 48 bytes, 384 KiB a featurizer.
+/// Entries of a new word cache (two-way set-associative, 48 bytes an entry): 8192 entries,
+/// 384 KiB a featurizer.
 const CACHE_SLOTS: usize = 8192;
+
+/// The most entries a word cache grows to (1.5 MiB): it doubles, emptied, when over a
+/// window of as many lookups as it has entries more than one in eight dropped an entry.
+const MAX_CACHE_SLOTS: usize = 4 * CACHE_SLOTS;
 
 /// The longest whitespace-delimited piece of text a word cache holds, in bytes.
 const CACHE_BYTES: usize = 8 * CACHE_WORDS;
@@ -206,7 +211,12 @@ const CACHE_WORDS: usize = 3;
 /// wherever it occurs; the cache only skips recomputing them and never changes a feature.
 struct WordCache {
     owner: u64,
+    /// A power of two of entries, at least 2.
     entries: Vec<CacheEntry>,
+    /// Lookups in the current window (see [`MAX_CACHE_SLOTS`]).
+    lookups: usize,
+    /// Entries dropped to make room for others in the current window.
+    dropped: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -241,7 +251,22 @@ const EMPTY_ENTRY: CacheEntry = CacheEntry {
 
 impl WordCache {
     fn new(owner: u64) -> WordCache {
-        WordCache { owner, entries: vec![EMPTY_ENTRY; CACHE_SLOTS] }
+        WordCache { owner, entries: vec![EMPTY_ENTRY; CACHE_SLOTS], lookups: 0, dropped: 0 }
+    }
+
+    /// Counts a lookup that missed, and whether storing it dropped an entry (hits only add
+    /// to `lookups`); at the end of a window, doubles (and empties) the cache if more than
+    /// one lookup in eight dropped an entry.
+    fn count_miss(&mut self, dropped: bool) {
+        self.lookups += 1;
+        self.dropped += usize::from(dropped);
+        if self.lookups >= self.entries.len() {
+            if self.dropped * 8 > self.lookups && self.entries.len() < MAX_CACHE_SLOTS {
+                self.entries = vec![EMPTY_ENTRY; 2 * self.entries.len()];
+            }
+            self.lookups = 0;
+            self.dropped = 0;
+        }
     }
 }
 
@@ -262,8 +287,7 @@ fn cache_for<'c>(
             let at = *next_evict % MAX_CACHES;
             *next_evict = (at + 1) % MAX_CACHES;
             let cache = caches.get_mut(at)?;
-            cache.owner = owner;
-            cache.entries.fill(EMPTY_ENTRY);
+            *cache = WordCache::new(owner);
             at
         }
     };
@@ -394,45 +418,82 @@ impl Featurizer {
 
     /// The words of `text`, piece by whitespace-delimited piece: short pieces of at most one
     /// word come from `cache` (and go into it on a miss), the rest from the analyzer.
+    ///
+    /// A piece of up to [`CACHE_BYTES`] bytes is found and read 8 bytes at a time: the words
+    /// it is read into are the cache key.
     fn cached_words(&self, text: &str, cache: &mut WordCache, sink: &mut WordSink<'_>) {
         let bytes = text.as_bytes();
         let mut at = 0;
-        while let Some(start) =
-            bytes.get(at..).and_then(|rest| rest.iter().position(|b| !b.is_ascii_whitespace()))
-        {
-            let start = at + start;
-            let end = bytes
-                .get(start..)
-                .and_then(|piece| piece.iter().position(u8::is_ascii_whitespace))
-                .map_or(bytes.len(), |len| start + len);
+        loop {
+            while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at += 1;
+            }
+            if at >= bytes.len() {
+                break;
+            }
+            let start = at;
+            let mut key = [0u64; CACHE_WORDS];
+            let mut end = None;
+            for (idx, slot) in key.iter_mut().enumerate() {
+                let offset = start + 8 * idx;
+                let (word, valid) = load_le(bytes, offset);
+                match first_whitespace(word, valid) {
+                    Some(len) => {
+                        *slot = word & low_bytes(len);
+                        end = Some(offset + len);
+                        break;
+                    }
+                    None => {
+                        *slot = word;
+                        if valid < 8 {
+                            end = Some(offset + valid);
+                            break;
+                        }
+                    }
+                }
+            }
+            let end = end.unwrap_or_else(|| {
+                let from = start + CACHE_BYTES;
+                bytes
+                    .get(from..)
+                    .and_then(|rest| rest.iter().position(u8::is_ascii_whitespace))
+                    .map_or(bytes.len(), |len| from + len)
+            });
             at = end;
             // Both ends are next to ASCII bytes (or the ends of the text): char boundaries.
-            if let Some(piece) = text.get(start..end) {
-                self.cached_piece(piece, cache, sink);
+            let Some(piece) = text.get(start..end) else { break };
+            if piece.len() > CACHE_BYTES {
+                self.analyzed_piece(piece, sink, |_, _, _| {});
+            } else {
+                self.cached_piece(piece, key, cache, sink);
             }
         }
     }
 
-    /// The words of one whitespace-delimited piece.
-    fn cached_piece(&self, piece: &str, cache: &mut WordCache, sink: &mut WordSink<'_>) {
+    /// The words of one whitespace-delimited piece of at most [`CACHE_BYTES`] bytes, whose
+    /// bytes zero-padded as little-endian words are `key`.
+    fn cached_piece(
+        &self,
+        piece: &str,
+        key: [u64; CACHE_WORDS],
+        cache: &mut WordCache,
+        sink: &mut WordSink<'_>,
+    ) {
         let len = piece.len();
-        if len > CACHE_BYTES {
-            self.analyzed_piece(piece, sink, |_, _, _| {});
-            return;
-        }
-        // The piece's bytes, zero-padded, as little-endian words.
-        let mut key = [0u64; CACHE_WORDS];
-        for (word, chunk) in key.iter_mut().zip(piece.as_bytes().chunks(8)) {
-            *word = chunk.iter().enumerate().fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i));
-        }
         let [a, b, c] = key;
-        let slot = combine(combine(a, b), c ^ len as u64) as usize % CACHE_SLOTS;
-        let Some(entry) = cache.entries.get_mut(slot) else { return };
-        if usize::from(entry.len) == len && entry.key == key {
+        let mixed = (a ^ b.rotate_left(21) ^ c.rotate_left(42) ^ ((len as u64) << 56))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The set from the top bits of the product (they depend on all the bytes); of its two
+        // entries, the most recently stored comes first.
+        let set_bits = (cache.entries.len() / 2).trailing_zeros();
+        let set = mixed.checked_shr(64 - set_bits).unwrap_or(0) as usize;
+        let Some(ways) = cache.entries.get_mut(2 * set..2 * set + 2) else { return };
+        if let Some(entry) = ways.iter().find(|e| usize::from(e.len) == len && e.key == key) {
             if entry.state & ENTRY_WORD != 0 {
                 let shape = (entry.state & ENTRY_SHAPE != 0).then_some(entry.shape);
                 sink.push(entry.base, entry.kind, shape);
             }
+            cache.lookups += 1;
             return;
         }
         let mut n_words = 0;
@@ -450,7 +511,12 @@ impl Featurizer {
             first.len = len as u8;
             first.key = key;
             first.state |= if n_words == 1 { ENTRY_WORD } else { ENTRY_NO_WORD };
-            *entry = first;
+            let dropped = ways.get(1).is_some_and(|oldest| oldest.state != ENTRY_EMPTY);
+            ways.copy_within(0..1, 1);
+            if let Some(newest) = ways.first_mut() {
+                *newest = first;
+            }
+            cache.count_miss(dropped);
         }
     }
 
@@ -613,6 +679,46 @@ fn char_ngram_hashes(
     }
 }
 
+/// The 8 bytes of `bytes` from `at` as a little-endian word, zero-padded past the end, and how
+/// many of them are in `bytes`.
+#[inline]
+fn load_le(bytes: &[u8], at: usize) -> (u64, usize) {
+    match bytes.get(at..at + 8).and_then(|chunk| <[u8; 8]>::try_from(chunk).ok()) {
+        Some(chunk) => (u64::from_le_bytes(chunk), 8),
+        None => {
+            let rest = bytes.get(at..).unwrap_or_default();
+            let word = rest.iter().enumerate().fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+            (word, rest.len())
+        }
+    }
+}
+
+/// The index of the first ASCII whitespace byte among the first `valid` bytes of a
+/// little-endian word.
+#[inline]
+fn first_whitespace(word: u64, valid: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The lowest flagged byte is the first below 0x21 (bytes of 0x80 and more never are):
+    // whitespace or, rarely, another control byte.
+    let below = word.wrapping_sub(ONES * 0x21) & !word & HIGH;
+    let first = (below.trailing_zeros() / 8) as usize;
+    if first >= valid {
+        return None;
+    }
+    let byte_at = |idx: usize| (word >> (8 * idx)) as u8;
+    if byte_at(first).is_ascii_whitespace() {
+        return Some(first);
+    }
+    (first + 1..valid).find(|&idx| byte_at(idx).is_ascii_whitespace())
+}
+
+/// A mask of the low `n` bytes of a word (`n` < 8).
+#[inline]
+fn low_bytes(n: usize) -> u64 {
+    1u64.checked_shl(8 * n as u32).map_or(u64::MAX, |bit| bit - 1)
+}
+
 /// splitmix64's finalizer: a strong 64-bit mixer.
 #[inline]
 fn mix(mut z: u64) -> u64 {
@@ -752,6 +858,12 @@ impl FeatureSpace {
 
     pub(crate) fn n_features(&self) -> usize {
         self.index.idf.len()
+    }
+
+    /// The feature hashes of `text` (with repeats, in no useful order), in `hashes`.
+    pub(crate) fn hashes(&self, text: &str, hashes: &mut Vec<u64>) {
+        hashes.clear();
+        self.featurizer.hashes(text, hashes);
     }
 
     /// The feature hashes of `text`, sorted (with repeats), in `hashes`.
@@ -958,6 +1070,18 @@ mod tests {
             "«ok»",
             "HTML5",
             "é",
+            // Control bytes (NUL, vertical tab: not ASCII whitespace; form feed: whitespace).
+            "\0",
+            "a\u{1}b",
+            "x\u{b}y",
+            "p\u{c}q",
+            // Pieces of 8, 16, 23, 24 and 25 bytes: the edges of the 8-byte reads.
+            "eight-8b",
+            "sixteen-bytes-16",
+            "twenty-three-bytes-long",
+            "twenty-four-bytes-long-x",
+            "twenty-five-bytes-long-xy",
+            "Sixteen-Bytes-16's",
         ];
         const SEPARATORS: &[&str] = &[" ", " ", " ", "", "\t", "\n", "  ", "\r\n", "-", "."];
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
@@ -998,6 +1122,53 @@ mod tests {
         }
         let chars = FeatureConfig { char_ngrams: Some((2, 4)), ..FeatureConfig::default() };
         assert!(!Featurizer::new(chars).unwrap().cacheable());
+    }
+
+    #[test]
+    fn whitespace_is_found_eight_bytes_at_a_time() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Bytes from a small alphabet that has whitespace, other control bytes and UTF-8.
+            const ALPHABET: &[u8] = b" \t\n\x0b\x0c\r\0\x01a!\x7f\x80\xd0\xff";
+            let bytes: Vec<u8> = (0..(state % 11) as usize)
+                .map(|i| ALPHABET[(state >> (4 + 4 * i)) as usize % ALPHABET.len()])
+                .collect();
+            for at in 0..=bytes.len() {
+                let (word, valid) = load_le(&bytes, at);
+                let rest = &bytes[at..];
+                assert_eq!(valid, rest.len().min(8));
+                let expected: Vec<u8> = rest.iter().copied().chain([0; 8]).take(8).collect();
+                assert_eq!(word.to_le_bytes().to_vec(), expected);
+                let first = rest.iter().take(8).position(u8::is_ascii_whitespace);
+                assert_eq!(first_whitespace(word, valid), first, "{rest:?}");
+            }
+        }
+        assert_eq!(low_bytes(0), 0);
+        assert_eq!(low_bytes(3), 0xFF_FFFF);
+    }
+
+    #[test]
+    fn a_word_cache_grows_when_it_drops_many_entries_and_stays_exact() {
+        let featurizer = Featurizer::new(FeatureConfig::default()).unwrap();
+        let words: Vec<String> = (0..3 * CACHE_SLOTS).map(|i| format!("w{i}x")).collect();
+        let texts: Vec<String> = words.chunks(16).map(|chunk| chunk.join(" ")).collect();
+        let mut scratch = Scratch::default();
+        for text in texts.iter().chain(&texts).chain(&texts) {
+            let mut plain = Vec::new();
+            featurizer.hashes_with(text, &mut Scratch::default(), false, &mut plain);
+            let mut cached = Vec::new();
+            featurizer.hashes_with(text, &mut scratch, true, &mut cached);
+            plain.sort_unstable();
+            cached.sort_unstable();
+            assert_eq!(plain, cached, "{text:?}");
+        }
+        assert_eq!(scratch.caches.len(), 1);
+        let cache = &scratch.caches[0];
+        assert!(cache.entries.len() > CACHE_SLOTS);
+        assert!(cache.entries.len() <= MAX_CACHE_SLOTS);
     }
 
     #[test]

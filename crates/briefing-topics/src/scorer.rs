@@ -124,43 +124,33 @@ impl Scorer {
         self.rows.get(self.row_offset + pos * self.stride).copied().unwrap_or(EMPTY_FP)
     }
 
-    /// The class scores of a text given its sorted feature hashes (with repeats).
+    /// The class scores of a text given its feature hashes (with repeats, in any order).
     ///
     /// Works in passes so that the memory loads of one pass do not depend on each other and
-    /// overlap: first the distinct hashes and their counts, then their first slots, then the
-    /// rows they point to.
+    /// overlap: first the first slot of every hash, then the rows they point to. Repeats are
+    /// merged by row (in a small open-addressing set) rather than by sorting the hashes, and
+    /// rows are added in the order of their first hash: the scores equal those of the
+    /// training vectors up to the order of float additions.
     #[inline]
     pub(crate) fn scores_into(
         &self,
-        sorted_hashes: &[u64],
+        hashes: &[u64],
         scratch: &mut ScoreScratch,
         scores: &mut Vec<f32>,
     ) {
-        let ScoreScratch { distinct, first_slots, found } = scratch;
-        distinct.clear();
-        let mut at = 0;
-        while let Some(&hash) = sorted_hashes.get(at) {
-            let mut run = 1;
-            while sorted_hashes.get(at + run) == Some(&hash) {
-                run += 1;
-            }
-            at += run;
-            distinct.push((hash.rotate_left(self.rotation), run as u32));
-        }
+        let ScoreScratch { first_slots, found, seen } = scratch;
         first_slots.clear();
         found.clear();
-        let tf_of = |run: u32| match run {
-            1 => 1.0,
-            _ if self.sublinear_tf => 1.0 + (run as f32).ln(),
-            _ => run as f32,
-        };
+        // Room for every hash at a load of at most one half.
+        let bits = (2 * hashes.len()).next_power_of_two().max(64).trailing_zeros();
+        seen.clear();
+        seen.resize(1 << bits, 0);
         if self.inline {
-            first_slots.extend(
-                distinct
-                    .iter()
-                    .map(|&(key, _)| u64::from(self.inline_fp(key as usize & self.mask))),
-            );
-            for (&(key, run), &fp) in distinct.iter().zip(first_slots.iter()) {
+            first_slots.extend(hashes.iter().map(|&hash| {
+                u64::from(self.inline_fp(hash.rotate_left(self.rotation) as usize & self.mask))
+            }));
+            for (&hash, &fp) in hashes.iter().zip(first_slots.iter()) {
+                let key = hash.rotate_left(self.rotation);
                 let want = fingerprint(key);
                 let pos = if fp == u64::from(EMPTY_FP) || want == u64::from(EMPTY_FP) {
                     None
@@ -171,14 +161,16 @@ impl Scorer {
                 };
                 if let Some(pos) = pos {
                     // The idf and weights follow the fingerprint.
-                    found.push((self.row_offset + pos * self.stride + 1, tf_of(run)));
+                    count_row(found, seen, bits, self.row_offset + pos * self.stride + 1);
                 }
             }
         } else {
-            first_slots.extend(distinct.iter().map(|&(key, _)| {
+            first_slots.extend(hashes.iter().map(|&hash| {
+                let key = hash.rotate_left(self.rotation);
                 self.slots.get(key as usize & self.mask).copied().unwrap_or(EMPTY)
             }));
-            for (&(key, run), &slot) in distinct.iter().zip(first_slots.iter()) {
+            for (&hash, &slot) in hashes.iter().zip(first_slots.iter()) {
+                let key = hash.rotate_left(self.rotation);
                 let row = if slot == EMPTY {
                     None
                 } else if slot >> 32 == fingerprint(key) {
@@ -187,7 +179,7 @@ impl Scorer {
                     self.probe(key)
                 };
                 if let Some(row) = row {
-                    found.push((self.row_offset + row as usize * self.stride, tf_of(run)));
+                    count_row(found, seen, bits, self.row_offset + row as usize * self.stride);
                 }
             }
         }
@@ -205,11 +197,22 @@ impl Scorer {
         }
     }
 
+    /// The term frequency of a feature found `count` times.
+    #[inline]
+    fn tf(&self, count: u32) -> f32 {
+        match count {
+            1 => 1.0,
+            _ if self.sublinear_tf => 1.0 + (count as f32).ln(),
+            _ => count as f32,
+        }
+    }
+
     /// Adds `tf × idf × weights` of the `found` rows to `scores` (in `found` order) and
     /// returns the squared norm of the `tf × idf` values.
-    fn accumulate(&self, found: &[(usize, f32)], scores: &mut [f32]) -> f32 {
+    fn accumulate(&self, found: &[(usize, u32)], scores: &mut [f32]) -> f32 {
         let mut norm_sq = 0f32;
-        for &(start, tf) in found.iter() {
+        for &(start, count) in found.iter() {
+            let tf = self.tf(count);
             if let Some((&idf, weights)) =
                 self.rows.get(start..start + self.n_classes + 1).and_then(<[u32]>::split_first)
             {
@@ -226,18 +229,24 @@ impl Scorer {
     /// [`Scorer::accumulate`] for inline entries of `S` floats: whole entries at once, in the
     /// same order of additions (so with the same result).
     #[inline]
-    fn accumulate_inline<const S: usize>(&self, found: &[(usize, f32)], scores: &mut [f32]) -> f32 {
+    fn accumulate_inline<const S: usize>(&self, found: &[(usize, u32)], scores: &mut [f32]) -> f32 {
         let mut sums = [0f32; S];
         let mut norm_sq = 0f32;
-        for &(start, tf) in found.iter() {
+        for &(start, count) in found.iter() {
+            let tf = self.tf(count);
             // `start` is that of the idf, after the fingerprint.
             let entry = start.checked_sub(1).and_then(|at| self.rows.get(at..at + S));
             if let Some(entry) = entry.and_then(|e| <&[u32; S]>::try_from(e).ok()) {
-                let (head, weights) = entry.split_at(2);
-                let value = tf * head.get(1).map_or(0.0, |&idf| f32::from_bits(idf));
+                // The whole entry at once (it vectorises): the sums of the fingerprint (zeroed)
+                // and idf lanes are ignored, the others get the same additions as one by one.
+                let mut lanes = entry.map(f32::from_bits);
+                if let Some(fingerprint) = lanes.first_mut() {
+                    *fingerprint = 0.0;
+                }
+                let value = tf * lanes.get(1).copied().unwrap_or(0.0);
                 norm_sq += value * value;
-                for (sum, &w) in sums.get_mut(2..).unwrap_or_default().iter_mut().zip(weights) {
-                    *sum += value * f32::from_bits(w);
+                for (sum, w) in sums.iter_mut().zip(lanes) {
+                    *sum += value * w;
                 }
             }
         }
@@ -247,16 +256,19 @@ impl Scorer {
         norm_sq
     }
 
-    /// The inline table position of a (rotated) key whose first entry holds another key.
-    #[cold]
+    /// The inline table position of a (rotated) key whose first entry holds another key: the
+    /// entries after it, up to the first empty one.
+    #[inline]
     fn probe_inline(&self, key: u64) -> Option<usize> {
         let want = fingerprint(key);
+        let entries = self.rows.get(self.row_offset..)?;
         let mut pos = key as usize & self.mask;
-        for _ in 0..=self.mask {
-            match u64::from(self.inline_fp(pos)) {
-                fp if fp == u64::from(EMPTY_FP) => return None,
+        for _ in 0..self.mask {
+            pos = (pos + 1) & self.mask;
+            match u64::from(*entries.get(pos * self.stride)?) {
                 fp if fp == want => return Some(pos),
-                _ => pos = (pos + 1) & self.mask,
+                fp if fp == u64::from(EMPTY_FP) => return None,
+                _ => {}
             }
         }
         None
@@ -283,9 +295,41 @@ impl Scorer {
 /// Reusable buffers for [`Scorer::scores_into`].
 #[derive(Debug, Default)]
 pub(crate) struct ScoreScratch {
-    distinct: Vec<(u64, u32)>,
     first_slots: Vec<u64>,
-    found: Vec<(usize, f32)>,
+    /// The rows found (where their idf is in `rows`) with their number of hashes.
+    found: Vec<(usize, u32)>,
+    /// An open-addressing set of the rows in `found`: `1 +` their index there, 0 when empty.
+    seen: Vec<u32>,
+}
+
+/// Counts one more hash of the row starting at `start`: a new entry of `found` the first
+/// time, else one more on its count. `seen` has `1 << bits` slots, at least twice as many as
+/// there are hashes.
+#[inline]
+fn count_row(found: &mut Vec<(usize, u32)>, seen: &mut [u32], bits: u32, start: usize) {
+    let mask = seen.len().wrapping_sub(1);
+    let mut pos = ((start as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
+    loop {
+        match seen.get(pos).copied() {
+            Some(0) => {
+                found.push((start, 1));
+                if let Some(slot) = seen.get_mut(pos) {
+                    *slot = found.len() as u32;
+                }
+                return;
+            }
+            Some(at) => {
+                if let Some(entry) = found.get_mut(at as usize - 1)
+                    && entry.0 == start
+                {
+                    entry.1 += 1;
+                    return;
+                }
+                pos = (pos + 1) & mask;
+            }
+            None => return,
+        }
+    }
 }
 
 /// The slots for `keys` rotated by `rotation`, or `None` if two keys on one probe run share a
@@ -328,6 +372,17 @@ mod tests {
     /// Fits SVMs on `texts` and checks the fast path against the training vectors; returns
     /// the scorer.
     fn check(texts: &[&str], ys: &[usize], n_classes: usize, config: &FeatureConfig) -> Scorer {
+        check_on(texts, ys, n_classes, config, &[])
+    }
+
+    /// [`check`], also on the texts `more`.
+    fn check_on(
+        texts: &[&str],
+        ys: &[usize],
+        n_classes: usize,
+        config: &FeatureConfig,
+        more: &[String],
+    ) -> Scorer {
         let (space, xs) = FeatureSpace::fit(config, texts).unwrap();
         let refs: Vec<_> = xs.iter().collect();
         let problem = Problem {
@@ -342,8 +397,9 @@ mod tests {
         let scorer = Scorer::new(&space, &model);
         let (mut hashes, mut scratch, mut fast, mut slow) =
             (Vec::new(), ScoreScratch::default(), Vec::new(), Vec::new());
-        for text in texts.iter().copied().chain(["", "rain rain rain on the new chip", "zzz"]) {
-            space.sorted_hashes(text, &mut hashes);
+        let extra = ["", "rain rain rain on the new chip", "zzz"];
+        for text in texts.iter().copied().chain(extra).chain(more.iter().map(String::as_str)) {
+            space.hashes(text, &mut hashes);
             scorer.scores_into(&hashes, &mut scratch, &mut fast);
             model.scores_into(&space.vectorize(text), &mut slow);
             assert_eq!(fast.len(), n_classes);
@@ -371,6 +427,37 @@ mod tests {
             let scorer = check(&refs, &ys, n_classes, &config);
             assert!(scorer.inline);
             assert_eq!(scorer.stride, stride);
+        }
+    }
+
+    #[test]
+    fn repeated_features_are_counted_once_with_their_term_frequency() {
+        // Random texts over a small vocabulary: many repeats, and long texts whose hashes
+        // outgrow the smallest set of rows seen.
+        const WORDS: &[&str] = &[
+            "rain", "chip", "goal", "the", "The", "new", "of", "match", "storm", "Paris", "B52",
+            "what", "is", "zzz", "unknown", "rain,", "chip?",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let random: Vec<String> = (0..300)
+            .map(|i| {
+                let len = if i % 10 == 0 { 50 + next(200) } else { next(12) };
+                let words: Vec<&str> = (0..len).map(|_| WORDS[next(WORDS.len())]).collect();
+                words.join(" ")
+            })
+            .collect();
+        let texts: Vec<&str> = TOY.iter().map(|(t, _)| *t).collect();
+        for (n_classes, sublinear_tf) in [(3, true), (3, false), (16, true), (16, false)] {
+            let ys: Vec<usize> = (0..texts.len()).map(|i| i % n_classes).collect();
+            let config = FeatureConfig { sublinear_tf, ..FeatureConfig::default() };
+            let scorer = check_on(&texts, &ys, n_classes, &config, &random);
+            assert_eq!(scorer.inline, n_classes == 3);
         }
     }
 
