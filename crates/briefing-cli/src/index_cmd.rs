@@ -145,7 +145,7 @@ fn shard(items: &[Item], events: Vec<Event>, n_bytes: u64, cache: &mut TermCache
         let Item::Doc(_, doc) = item else { continue };
         for paragraph in &doc.paragraphs {
             builder.add(&doc.id, &paragraph.id, &paragraph.text);
-            n_sentences += paragraph.sentences.len() as u64;
+            n_sentences += input::sentence_count(&paragraph.text) as u64;
         }
     }
     UnitOut { shard: builder.finish(), events, n_bytes, n_sentences }

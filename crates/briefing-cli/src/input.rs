@@ -14,6 +14,9 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+/// The number of sentences of a paragraph's text (paragraphs are loaded without their spans).
+pub use briefing_tokenize::sentences::sentence_count;
+
 /// Limits that keep memory bounded whatever the input.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -223,7 +226,8 @@ impl Iterator for Units<'_> {
 }
 
 /// Parses a unit into documents and problems, in input order; also returns
-/// the number of input bytes read (after decompression).
+/// the number of input bytes read (after decompression). Paragraphs come
+/// without sentence spans (count them with [`sentence_count`]).
 pub fn load(unit: &Unit, sources: &[Source], limits: Limits) -> (Vec<Item>, u64) {
     let mut items = Vec::new();
     let mut n_bytes = 0u64;
@@ -278,7 +282,8 @@ fn load_text(
     }
     let options = ParseOptions::default()
         .with_id(source.doc_id.clone())
-        .with_max_line_bytes(limits.max_line_bytes);
+        .with_max_line_bytes(limits.max_line_bytes)
+        .with_sentences(false);
     briefing_corpus::parse_bytes(path, &bytes, &options).map_err(|err| err.to_string())
 }
 
@@ -308,8 +313,10 @@ fn load_chunk(chunk: &Chunk, sources: &[Source], limits: Limits, items: &mut Vec
     let idx = chunk.source;
     // The reader numbers lines from 1 within the chunk and names id-less
     // lines `{prefix}:{line}`; both are mapped back to the file.
-    let options =
-        ParseOptions::default().with_id(ID_MARK).with_max_line_bytes(limits.max_line_bytes);
+    let options = ParseOptions::default()
+        .with_id(ID_MARK)
+        .with_max_line_bytes(limits.max_line_bytes)
+        .with_sentences(false);
     let base_line = chunk.first_line.saturating_sub(1);
     let mut problems = chunk.problems.iter().peekable();
     for item in JsonlReader::new(path, chunk.bytes.as_slice(), &options) {

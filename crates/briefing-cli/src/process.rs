@@ -311,7 +311,7 @@ fn records(
             }
             push_record(&mut out.records, &doc.id, paragraph, n_tokens, topic);
             out.n_paragraphs += 1;
-            out.n_sentences += paragraph.sentences.len() as u64;
+            out.n_sentences += input::sentence_count(&paragraph.text) as u64;
             out.n_tokens += n_tokens as u64;
         }
     }

@@ -46,6 +46,7 @@ pub struct JsonlReader<R> {
     id_prefix: String,
     metadata: Metadata,
     paragraphs: ParagraphMode,
+    sentences: bool,
     max_line_bytes: usize,
     buf: Vec<u8>,
     line_number: u64,
@@ -63,6 +64,7 @@ impl<R: BufRead> JsonlReader<R> {
             path,
             metadata: options.metadata.clone().unwrap_or_default(),
             paragraphs: options.paragraphs,
+            sentences: options.sentences,
             max_line_bytes: options.max_line_bytes,
             buf: Vec::new(),
             line_number: 0,
@@ -117,14 +119,12 @@ impl<R: BufRead> JsonlReader<R> {
         for (key, value) in object {
             set_metadata(&mut meta, key, value);
         }
-        let doc = crate::parse::build(
-            id,
-            text,
-            Format::Jsonl,
-            self.paragraphs,
-            meta,
-            Some(self.line_number),
-        )?;
+        let shape = crate::parse::Shape {
+            format: Format::Jsonl,
+            mode: self.paragraphs,
+            sentences: self.sentences,
+        };
+        let doc = crate::parse::build(id, text, shape, meta, Some(self.line_number))?;
         Ok(Some(doc))
     }
 }

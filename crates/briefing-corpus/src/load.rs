@@ -101,7 +101,9 @@ fn parse_bytes_inner(path: &Path, bytes: &[u8], options: &ParseOptions) -> Resul
         .map_err(|err| Error::InvalidUtf8 { offset: err.valid_up_to() })?;
     let id = options.id.clone().unwrap_or_else(|| document_id(path));
     let meta = options.metadata.clone().unwrap_or_default();
-    let doc = crate::parse::build(id, text.to_owned(), format, options.paragraphs, meta, None)?;
+    let shape =
+        crate::parse::Shape { format, mode: options.paragraphs, sentences: options.sentences };
+    let doc = crate::parse::build(id, text.to_owned(), shape, meta, None)?;
     Ok(Loaded { documents: vec![doc], problems: Vec::new() })
 }
 

@@ -147,6 +147,16 @@ pub struct ParseOptions {
     /// The longest JSONL line accepted, in bytes (terminator excluded).
     /// Longer lines become a per-line [`Error::LineTooLong`](crate::Error::LineTooLong).
     pub max_line_bytes: usize,
+    /// Whether paragraphs get their [`sentences`](crate::Paragraph::sentences) (the
+    /// default). Without, they are left empty, which saves time and memory when only
+    /// paragraphs are needed; `briefing_tokenize::sentences::sentence_count` on a
+    /// paragraph's text still counts them.
+    #[serde(default = "yes")]
+    pub sentences: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for ParseOptions {
@@ -157,6 +167,7 @@ impl Default for ParseOptions {
             id: None,
             metadata: None,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            sentences: true,
         }
     }
 }
@@ -195,6 +206,21 @@ impl ParseOptions {
     #[must_use]
     pub fn with_max_line_bytes(mut self, max_line_bytes: usize) -> ParseOptions {
         self.max_line_bytes = max_line_bytes;
+        self
+    }
+
+    /// Returns the options with sentence splitting on or off (see [`ParseOptions::sentences`]).
+    ///
+    /// ```
+    /// use briefing_corpus::{Document, ParseOptions};
+    /// let options = ParseOptions::default().with_sentences(false);
+    /// let doc = Document::parse("d", "Rain fell. Wind rose.\n", &options).unwrap();
+    /// assert_eq!(doc.paragraphs[0].text, "Rain fell. Wind rose.");
+    /// assert!(doc.paragraphs[0].sentences.is_empty());
+    /// ```
+    #[must_use]
+    pub fn with_sentences(mut self, sentences: bool) -> ParseOptions {
+        self.sentences = sentences;
         self
     }
 }

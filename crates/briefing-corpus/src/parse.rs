@@ -130,7 +130,9 @@ pub(crate) fn parse_document(
     }
     let id = options.id.clone().unwrap_or_else(|| id.to_owned());
     let meta = options.metadata.clone().unwrap_or_default();
-    build(id, text.to_owned(), options.format, options.paragraphs, meta, None)
+    let shape =
+        Shape { format: options.format, mode: options.paragraphs, sentences: options.sentences };
+    build(id, text.to_owned(), shape, meta, None)
 }
 
 /// A paragraph before ids and sentences are added.
@@ -156,16 +158,24 @@ struct Parts {
     date_line: Option<DateLine>,
 }
 
+/// How [`build`] parses: the format, the paragraph mode and whether to split sentences.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    pub(crate) format: Format,
+    pub(crate) mode: ParagraphMode,
+    pub(crate) sentences: bool,
+}
+
 /// Builds a document from owned text. `format` may be `Auto` (detect among
 /// transcript, marked and plain); `Jsonl` parses as plain and records `Jsonl`.
 pub(crate) fn build(
     id: String,
     text: String,
-    format: Format,
-    mode: ParagraphMode,
+    shape: Shape,
     mut meta: Metadata,
     line: Option<u64>,
 ) -> Result<Document> {
+    let Shape { format, mode, sentences } = shape;
     if text.is_empty() {
         return Err(Error::Empty);
     }
@@ -196,7 +206,7 @@ pub(crate) fn build(
         .drafts
         .into_iter()
         .enumerate()
-        .map(|(idx, draft)| paragraph(&text, idx, draft))
+        .map(|(idx, draft)| paragraph(&text, idx, draft, sentences))
         .collect();
     Ok(Document {
         id,
@@ -217,15 +227,19 @@ fn split(lines: &[Line], mode: ParagraphMode) -> Vec<Span> {
     }
 }
 
-fn paragraph(text: &str, idx: usize, draft: Draft) -> Paragraph {
+fn paragraph(text: &str, idx: usize, draft: Draft, with_sentences: bool) -> Paragraph {
     let body = draft.span.slice(text).unwrap_or("");
-    let sentences = briefing_tokenize::sentences(body)
-        .into_iter()
-        .filter(|s| s.start < s.end && body.get(s.range()).is_some())
-        .map(|s| Span::new(draft.span.start + s.start, draft.span.start + s.end))
-        .collect();
+    let sentences = if with_sentences {
+        briefing_tokenize::sentences(body)
+            .into_iter()
+            .filter(|s| s.start < s.end && body.get(s.range()).is_some())
+            .map(|s| Span::new(draft.span.start + s.start, draft.span.start + s.end))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Paragraph {
-        id: format!("p{idx}"),
+        id: paragraph_id(idx),
         idx,
         role: draft.role,
         turn: draft.turn,
@@ -234,6 +248,29 @@ fn paragraph(text: &str, idx: usize, draft: Draft) -> Paragraph {
         text: body.to_owned(),
         sentences,
     }
+}
+
+/// `p{idx}`, without the formatting machinery (one id per paragraph adds up).
+fn paragraph_id(idx: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut n = idx;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    let mut id = String::with_capacity(1 + digits.len() - start);
+    id.push('p');
+    for &digit in digits.get(start..).unwrap_or_default() {
+        id.push(char::from(digit));
+    }
+    id
 }
 
 fn fill_metadata(text: &str, parts: &Parts, meta: &mut Metadata) {
@@ -518,6 +555,13 @@ mod tests {
             ["32.01.2020", "01.13.2020", "22.04.2019 25:00", "22.04.2019 noon", "2020-2-1", ""]
         {
             assert_eq!(text::parse_date_line(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn paragraph_ids() {
+        for idx in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+            assert_eq!(paragraph_id(idx), format!("p{idx}"));
         }
     }
 

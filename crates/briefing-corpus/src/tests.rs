@@ -693,3 +693,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn without_sentences_paragraphs_are_the_same() {
+    let texts = [
+        "Interview with Ann Lee\n\nWhy now? Really?\nBecause it is time. We waited.\n",
+        "Q: Why?\nA: Because. Mr. Smith said so.\n\nQ: When?\nA: Now.\n",
+        "The budget was agreed on Monday after\na long debate. It passed.\n\nNext.\n",
+        "{\"id\": \"a\", \"text\": \"One. Two.\\n\\nThree?\"}\n{\"text\": \"Four.\"}\n",
+    ];
+    for text in texts {
+        let with = parse_bytes("t.txt", text.as_bytes(), &ParseOptions::default()).unwrap();
+        let options = ParseOptions::default().with_sentences(false);
+        let without = parse_bytes("t.txt", text.as_bytes(), &options).unwrap();
+        assert_eq!(with.documents.len(), without.documents.len());
+        for (a, b) in with.documents.iter().zip(&without.documents) {
+            assert_eq!(a.paragraphs.len(), b.paragraphs.len());
+            for (pa, pb) in a.paragraphs.iter().zip(&b.paragraphs) {
+                assert!(pb.sentences.is_empty());
+                assert!(!pa.sentences.is_empty());
+                assert_eq!(crate::Paragraph { sentences: Vec::new(), ..pa.clone() }, *pb);
+                assert_eq!(
+                    briefing_tokenize::sentences::sentence_count(&pb.text),
+                    pa.sentences.len()
+                );
+            }
+        }
+    }
+    // Options saved before the field existed still split sentences.
+    let mut value = serde_json::to_value(ParseOptions::default().with_sentences(false)).unwrap();
+    value.as_object_mut().unwrap().remove("sentences");
+    let options: ParseOptions = serde_json::from_value(value).unwrap();
+    assert!(options.sentences);
+}

@@ -712,10 +712,10 @@ impl Analyzer {
 
     /// The general path: a `tokenizers` `PreTokenizedString` split by
     /// [`WordPreTokenizer`], whose splits keep their offsets into the
-    /// original text, then each split normalized (through `NormalizedString`,
-    /// unless `shortcuts` allows the folded-ASCII shortcut): words with
-    /// non-ASCII characters take it, and it is the reference the fast paths
-    /// are tested against.
+    /// original text, then each split normalized (through `NormalizedString`):
+    /// the reference the fast paths are tested against. With `shortcuts`
+    /// (words with non-ASCII characters), the same words from the scanner and
+    /// the same norms from [`WordNormalizer::normalize_str`].
     fn general_path(
         &self,
         text: &str,
@@ -723,21 +723,25 @@ impl Analyzer {
         shortcuts: bool,
         f: &mut dyn FnMut(usize, usize, &str),
     ) {
-        let mut pretokenized = PreTokenizedString::from(text);
-        if WordPreTokenizer.pre_tokenize(&mut pretokenized).is_err() {
-            // Unreachable (the word pattern never fails); same rules, by hand.
-            scan::scan_unicode(text, |start, end| {
-                if let Some(surface) = text.get(start..end) {
+        // Without shortcuts, the pre-tokenizer splits the words (it never fails). With
+        // shortcuts, the scanner it is built on does: its words are exactly the
+        // pre-tokenizer's splits (offsets into the unnormalized text), without allocations.
+        if !shortcuts {
+            let mut pretokenized = PreTokenizedString::from(text);
+            if WordPreTokenizer.pre_tokenize(&mut pretokenized).is_ok() {
+                for (surface, (start, end), _) in
+                    pretokenized.get_splits(OffsetReferential::Original, OffsetType::Byte)
+                {
                     self.emit_normalized(offset + start, offset + end, surface, shortcuts, f);
                 }
-            });
-            return;
+                return;
+            }
         }
-        for (surface, (start, end), _) in
-            pretokenized.get_splits(OffsetReferential::Original, OffsetType::Byte)
-        {
-            self.emit_normalized(offset + start, offset + end, surface, shortcuts, f);
-        }
+        scan::scan_unicode(text, |start, end| {
+            if let Some(surface) = text.get(start..end) {
+                self.emit_normalized(offset + start, offset + end, surface, shortcuts, f);
+            }
+        });
     }
 
     fn emit_normalized(

@@ -30,6 +30,13 @@ pub(crate) fn fold_char(c: char) -> char {
     }
 }
 
+/// Whether every step of the pipeline leaves `c` unchanged, in any context: a CJK unified
+/// ideograph (U+4E00 to U+9FFF: no decomposition, no case, not a mark), an ASCII digit
+/// or an ASCII lowercase letter. Ideograph runs are whole words, and common.
+fn is_stable_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '0'..='9' | 'a'..='z')
+}
+
 /// The fold as a `tokenizers` normalizer: one `NormalizedString::map` pass
 /// (one regex `Replace` per character would scan the string nine times).
 #[derive(Clone, Copy, Debug)]
@@ -84,6 +91,9 @@ impl WordNormalizer {
             }
             return out;
         }
+        if word.chars().all(is_stable_cjk) {
+            return word.to_owned();
+        }
         let slot = usize::from(self.lowercase) * 2 + usize::from(self.strip_accents);
         NORM_CACHE.with(|cache| {
             let Ok(mut cache) = cache.try_borrow_mut() else {
@@ -109,6 +119,24 @@ impl WordNormalizer {
             Ok(()) => normalized.get().to_owned(),
             // The built-in normalizers above never fail; keep the input if one does.
             Err(_) => word.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn shortcuts_equal_the_pipeline(
+            word in "[a-zA-Z0-9中文的一\u{4e00}\u{9fff}\u{9fa6}\u{f900}㐀\u{0301}’ＡⅫ²]{1,12}",
+        ) {
+            for (lowercase, strip_accents) in [(true, true), (true, false), (false, true), (false, false)] {
+                let normalizer = WordNormalizer::new(lowercase, strip_accents);
+                prop_assert_eq!(normalizer.normalize_str(&word), normalizer.normalize_general(&word));
+            }
         }
     }
 }

@@ -45,14 +45,35 @@ use crate::Span;
 #[must_use]
 pub fn sentences(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
+    for_each_sentence(text, |span| out.push(span));
+    out
+}
+
+/// How many sentences [`sentences`] finds in `text`, without collecting them.
+///
+/// ```
+/// use briefing_tokenize::sentences::sentence_count;
+/// let text = "Mr. Smith paid. Was it enough? \"Yes.\" He left.";
+/// assert_eq!(sentence_count(text), 4);
+/// assert_eq!(sentence_count(" \n "), 0);
+/// ```
+#[must_use]
+pub fn sentence_count(text: &str) -> usize {
+    let mut n = 0;
+    for_each_sentence(text, |_| n += 1);
+    n
+}
+
+/// Calls `f` with each sentence span of `text`, in order (the engine of [`sentences`]).
+fn for_each_sentence(text: &str, mut f: impl FnMut(Span)) {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut idx = 0;
-    while let Some(&byte) = bytes.get(idx) {
-        if byte.is_ascii() && !matches!(byte, b'.' | b'?' | b'!' | b'\n') {
-            idx += 1;
-            continue;
-        }
+    // Skip to each next byte that may matter: a terminator, a line break or non-ASCII.
+    while let Some(skip) =
+        bytes.get(idx..).and_then(|rest| rest.iter().position(|&b| STOPS[usize::from(b)]))
+    {
+        idx += skip;
         let Some(c) = text.get(idx..).and_then(|rest| rest.chars().next()) else {
             // Not on a char boundary: a continuation byte; move on.
             idx += 1;
@@ -60,14 +81,14 @@ pub fn sentences(text: &str) -> Vec<Span> {
         };
         if c == '\n' {
             if blank_line_follows(text, idx + 1) {
-                push_trimmed(text, start, idx, &mut out);
+                push_trimmed(text, start, idx, &mut f);
                 start = idx + 1;
             }
             idx += 1;
         } else if is_terminator(c) {
             let run_end = end_of_run(text, idx);
             if is_boundary(text, idx, run_end) {
-                push_trimmed(text, start, run_end, &mut out);
+                push_trimmed(text, start, run_end, &mut f);
                 start = run_end;
             }
             idx = run_end;
@@ -75,17 +96,27 @@ pub fn sentences(text: &str) -> Vec<Span> {
             idx += c.len_utf8();
         }
     }
-    push_trimmed(text, start, text.len(), &mut out);
-    out
+    push_trimmed(text, start, text.len(), &mut f);
 }
 
-fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
+/// The bytes [`for_each_sentence`] stops at: `.`, `?`, `!`, `\n` and every non-ASCII byte.
+static STOPS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = byte >= 0x80 || matches!(byte as u8, b'.' | b'?' | b'!' | b'\n');
+        byte += 1;
+    }
+    table
+};
+
+fn push_trimmed(text: &str, start: usize, end: usize, f: &mut impl FnMut(Span)) {
     let Some(piece) = text.get(start..end) else { return };
     let trimmed = piece.trim_start();
     let first = start + (piece.len() - trimmed.len());
     let trimmed = trimmed.trim_end();
     if !trimmed.is_empty() {
-        out.push(Span::new(first, first + trimmed.len()));
+        f(Span::new(first, first + trimmed.len()));
     }
 }
 
@@ -198,6 +229,11 @@ fn period_is_boundary(text: &str, period: usize, first: char, next: &str) -> boo
     if word.is_empty() {
         return true;
     }
+    // A plain ASCII word longer than every listed abbreviation and than a list number, not
+    // an initial or an acronym: a boundary (the rules below would say so, allocating).
+    if word.len() > LONGEST_ABBREVIATION && word.is_ascii() && !word.contains('.') {
+        return true;
+    }
     let lower = word.to_lowercase();
     let lower = lower.as_str();
     if TITLES.contains(&lower) || NEVER_FINAL.contains(&lower) {
@@ -257,6 +293,10 @@ const NEVER_FINAL: &[&str] = &["e.g", "i.e", "cf", "vs", "viz"];
 /// Abbreviations that introduce a number (`No. 5`, `pp. 10-12`).
 const NUMBER_ABBREVIATIONS: &[&str] =
     &["no", "nos", "vol", "p", "pp", "fig", "figs", "art", "ch", "sec", "para", "tel", "ext"];
+
+/// Bytes in the longest word of [`TITLES`], [`NEVER_FINAL`], [`NUMBER_ABBREVIATIONS`] and
+/// [`AMBIGUOUS`] (checked by a test), at least 3 (list numbers).
+const LONGEST_ABBREVIATION: usize = 6;
 
 /// Abbreviations that may or may not end a sentence.
 const AMBIGUOUS: &[&str] = &[
@@ -359,13 +399,24 @@ const STARTERS: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::sentences;
+    use super::*;
+
+    #[test]
+    fn longest_abbreviation_is_the_longest() {
+        let lists = [TITLES, NEVER_FINAL, NUMBER_ABBREVIATIONS, AMBIGUOUS];
+        let longest = lists.iter().flat_map(|list| list.iter()).map(|w| w.len()).max();
+        assert_eq!(longest.map(|n| n.max(3)), Some(LONGEST_ABBREVIATION));
+        let text = "Ask Messrs. Smith. Ask Messrsx. Smith. About 100. Then 1000. Done.";
+        assert_eq!(sentence_count(text), sentences(text).len());
+        assert_eq!(sentences(text).len(), 6);
+    }
 
     /// Segments `input` and compares the sentence texts with `expected`,
     /// checking on the way that spans are ordered, trimmed and in bounds.
     #[track_caller]
     fn check(input: &str, expected: &[&str]) {
         let spans = sentences(input);
+        assert_eq!(sentence_count(input), spans.len());
         let mut last_end = 0;
         let mut found = Vec::new();
         for span in &spans {

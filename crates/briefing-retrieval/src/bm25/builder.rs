@@ -160,12 +160,15 @@ impl IndexBuilder {
     pub fn build(self) -> Result<Index> {
         let IndexBuilder { params, terms, parts, doc_lens, names, n_tokens, .. } = self;
         let n_terms = terms.len();
-        let mut order: Vec<u32> = (0..n_terms as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let a = terms.key(a).unwrap_or("");
-            let b = terms.key(b).unwrap_or("");
-            a.cmp(b)
+        // Sorted by key; most comparisons are settled by the keys' first eight bytes
+        // (big-endian, zero-padded: their order is the keys' order when they differ).
+        let mut keyed: Vec<(u64, u32)> =
+            (0..n_terms as u32).map(|id| (prefix(terms.key(id).unwrap_or("")), id)).collect();
+        keyed.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| terms.key(a.1).unwrap_or("").cmp(terms.key(b.1).unwrap_or("")))
         });
+        let order: Vec<u32> = keyed.into_iter().map(|(_, id)| id).collect();
         let mut rank = vec![0u32; n_terms];
         for (new, &old) in order.iter().enumerate() {
             if let Some(slot) = rank.get_mut(old as usize) {
@@ -234,6 +237,15 @@ impl IndexBuilder {
             n_tokens,
         }))
     }
+}
+
+/// The first eight bytes of `key`, zero-padded, as a big-endian integer.
+fn prefix(key: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    for (dst, &src) in bytes.iter_mut().zip(key.as_bytes()) {
+        *dst = src;
+    }
+    u64::from_be_bytes(bytes)
 }
 
 fn push_varint(out: &mut Vec<u8>, mut value: u32) {

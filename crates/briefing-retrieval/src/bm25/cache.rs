@@ -46,8 +46,8 @@ struct NormSlot {
 
 const EMPTY_SLOT: NormSlot = NormSlot { tag: 0, len: 0, start: EMPTY, entry: 0 };
 
-/// log2 of the number of slots of the front table (192 KiB, which stays in cache).
-const FRONT_BITS: u32 = 13;
+/// log2 of the number of slots of the front table (384 KiB, which stays in cache).
+const FRONT_BITS: u32 = 14;
 
 /// Longest norm (in bytes) the front table holds.
 const FRONT_BYTES: usize = 16;
@@ -96,13 +96,10 @@ impl NormTable {
         if bytes.len() > FRONT_BYTES {
             return self.get_or_insert_long(norm, make);
         }
-        let mut padded = [0u8; FRONT_BYTES];
-        if let Some(dst) = padded.get_mut(..bytes.len()) {
-            dst.copy_from_slice(bytes);
-        }
-        let (low, high) = padded.split_at(8);
-        let load = |half: &[u8]| <[u8; 8]>::try_from(half).map_or(0, u64::from_le_bytes);
-        let word = [load(low), load(high)];
+        let word = match bytes.split_at_checked(8) {
+            Some((low, high)) => [load_le(low), load_le(high)],
+            None => [load_le(bytes), 0],
+        };
         let len = bytes.len() as u32;
         let mixed = (word[0] ^ u64::from(len)).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ word[1];
         let idx = (mixed.wrapping_mul(0x517c_c1b7_2722_0a95) >> (64 - FRONT_BITS)) as usize;
@@ -189,6 +186,30 @@ impl NormTable {
             let hash = hash_bytes(bytes);
             self.place(hash, slot);
         }
+    }
+}
+
+/// The first (at most) eight bytes of `bytes` as a little-endian integer, zero-padded,
+/// without a call to `memcpy` (a variable-length copy into a buffer makes one).
+#[inline]
+fn load_le(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    let get = |idx: usize| u64::from(bytes.get(idx).copied().unwrap_or(0));
+    let read4 = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, u32::from_le_bytes)
+    };
+    if len >= 8 {
+        bytes.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(0, u64::from_le_bytes)
+    } else if len >= 4 {
+        // Two overlapping four-byte reads: the shared bytes agree, so or-ing them is exact.
+        u64::from(read4(0)) | (u64::from(read4(len - 4)) << ((len - 4) * 8))
+    } else if len > 0 {
+        get(0) | (get(len / 2) << (len / 2 * 8)) | (get(len - 1) << ((len - 1) * 8))
+    } else {
+        0
     }
 }
 
@@ -436,6 +457,17 @@ mod tests {
         let long = "x".repeat(MAX_NORM_LEN + 1);
         assert_eq!(table.get_or_insert(&long, |_| 1), 1);
         assert_eq!(table.get_or_insert(&long, |_| 2), 2, "long norms are not memoized");
+    }
+
+    #[test]
+    fn short_loads_are_zero_padded_little_endian() {
+        let bytes: Vec<u8> = (1..=20).collect();
+        for len in 0..=8 {
+            let mut padded = [0u8; 8];
+            padded[..len].copy_from_slice(&bytes[..len]);
+            assert_eq!(load_le(&bytes[..len]), u64::from_le_bytes(padded), "{len}");
+        }
+        assert_eq!(load_le(&bytes), load_le(&bytes[..8]));
     }
 
     #[test]

@@ -124,19 +124,18 @@ impl Index {
         section(out, parts.term_bytes.as_bytes())?;
         section(out, &varints(lengths(&parts.term_ends)))?;
         section(out, &varints(lengths(&parts.offsets).skip(1)))?;
-        let mut gaps = Vec::with_capacity(parts.docs.len() * 2);
-        for term in 0..parts.term_ends.len() {
-            let range = self.postings(term as u32);
-            let mut prev = 0u32;
-            for (idx, &doc) in parts.docs.get(range).unwrap_or_default().iter().enumerate() {
-                push_varint(&mut gaps, u64::from(if idx == 0 { doc } else { doc - prev }));
-                prev = doc;
-            }
-        }
-        section(out, &gaps)?;
-        drop(gaps);
-        section(out, &varints(parts.tfs.iter().map(|&tf| u64::from(tf))))?;
-        section(out, &varints(parts.doc_lens.iter().map(|&len| u64::from(len))))?;
+        // The big sections are streamed, not built in memory: this runs at the peak of
+        // `briefing index`.
+        let gaps = || {
+            (0..parts.term_ends.len()).flat_map(|term| {
+                let docs = parts.docs.get(self.postings(term as u32)).unwrap_or_default();
+                let prevs = std::iter::once(0).chain(docs.iter().copied());
+                docs.iter().zip(prevs).map(|(&doc, prev)| u64::from(doc.saturating_sub(prev)))
+            })
+        };
+        varint_section(out, gaps)?;
+        varint_section(out, || parts.tfs.iter().map(|&tf| u64::from(tf)))?;
+        varint_section(out, || parts.doc_lens.iter().map(|&len| u64::from(len)))?;
         let mut runs = Vec::new();
         for (name, count) in &parts.names.doc_runs {
             push_varint(&mut runs, name.len() as u64);
@@ -334,6 +333,27 @@ fn push_varint(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
+/// A section of varints, as [`section`] of [`varints`] would write it, through a small
+/// buffer: `values` is called twice, to size the section, then to write it.
+fn varint_section<W: Write, I: Iterator<Item = u64>>(
+    out: &mut Hashing<W>,
+    values: impl Fn() -> I,
+) -> Result<()> {
+    let size = |value: u64| (64 - (value | 1).leading_zeros() as u64).div_ceil(7);
+    let n_bytes: u64 = values().map(size).sum();
+    out.write_all(&n_bytes.to_le_bytes())?;
+    let mut buf = Vec::with_capacity(1 << 16);
+    for value in values() {
+        push_varint(&mut buf, value);
+        if buf.len() >= (1 << 16) - 10 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)?;
+    Ok(())
+}
+
 fn section<W: Write>(out: &mut Hashing<W>, bytes: &[u8]) -> Result<()> {
     out.write_all(&(bytes.len() as u64).to_le_bytes())?;
     out.write_all(bytes)?;
@@ -454,5 +474,23 @@ impl Hasher {
         self.mix(u64::from_le_bytes(last));
         self.mix(self.n_bytes);
         self.state ^ (self.state >> 31)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_varint_sections_equal_built_ones() {
+        let values: Vec<u64> =
+            (0..100_000u64).map(|i| (i * 7919) % (1 << (i % 40))).chain([0, 127, 128]).collect();
+        let mut built = Hashing { inner: Vec::new(), hash: Hasher::default() };
+        section(&mut built, &varints(values.iter().copied())).unwrap_or_default();
+        let mut streamed = Hashing { inner: Vec::new(), hash: Hasher::default() };
+        varint_section(&mut streamed, || values.iter().copied()).unwrap_or_default();
+        assert!(built.inner.len() > 8 + values.len());
+        assert_eq!(built.inner, streamed.inner);
+        assert_eq!(built.hash.finish(), streamed.hash.finish());
     }
 }
