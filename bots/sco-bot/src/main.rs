@@ -10,6 +10,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: start-up (corpus load and index
+/// build) allocates tens of thousands of small strings, where glibc malloc
+/// spent about a fifth of the instructions.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Answers questions about the Shanghai Cooperation Organisation from a
 /// transcript. Without a command it starts a terminal chat.
 #[derive(Debug, Parser)]

@@ -34,9 +34,44 @@ pub enum Error {
         /// The format this version reads.
         expected: String,
     },
+    /// A binary saved index could not be encoded or decoded (truncated or
+    /// corrupt input).
+    #[error("saved index is {reason}")]
+    Binary {
+        /// What is wrong, in words (`truncated`, `corrupt: ...`).
+        reason: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: postcard::Error,
+    },
+    /// The input is not a binary saved index: it lacks the magic bytes.
+    #[error("not a binary saved index (no BRF-RETR magic bytes)")]
+    NotBinary,
+    /// A binary saved index is followed by other bytes.
+    #[error("saved index is followed by {0} unexpected bytes")]
+    TrailingBytes(usize),
     /// Reading or writing failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<postcard::Error> for Error {
+    fn from(source: postcard::Error) -> Error {
+        use postcard::Error as E;
+        let reason = match source {
+            E::DeserializeUnexpectedEnd => "truncated",
+            E::DeserializeBadUtf8 => "corrupt: a string is not utf-8",
+            E::DeserializeBadVarint => "corrupt: a number is malformed",
+            E::DeserializeBadBool | E::DeserializeBadOption | E::DeserializeBadEnum => {
+                "corrupt: a tag is out of range"
+            }
+            E::SerializeBufferFull | E::SerializeSeqLengthUnknown | E::SerdeSerCustom => {
+                "not encodable"
+            }
+            _ => "corrupt",
+        };
+        Error::Binary { reason, source }
+    }
 }
 
 /// `Result` with this crate's [`Error`].

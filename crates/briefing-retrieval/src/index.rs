@@ -204,21 +204,21 @@ pub struct Index {
 
 /// What [`Index::save`] writes.
 #[derive(Serialize, Deserialize)]
-struct Saved {
-    format: String,
-    config: Config,
-    synonyms: Synonyms,
-    sources: Vec<Source>,
-    passages: Vec<Passage>,
-    passage_doc: Vec<usize>,
-    bank: Vec<Vec<String>>,
-    labels: Vec<Option<String>>,
-    terms: Vec<String>,
-    postings: Vec<Vec<Posting>>,
-    derived: Vec<Derived>,
-    speaker_keys: Vec<String>,
-    typo_words: Vec<(String, String, u32)>,
-    lexicon: Lexicon,
+pub(crate) struct Saved {
+    pub(crate) format: String,
+    pub(crate) config: Config,
+    pub(crate) synonyms: Synonyms,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) passages: Vec<Passage>,
+    pub(crate) passage_doc: Vec<usize>,
+    pub(crate) bank: Vec<Vec<String>>,
+    pub(crate) labels: Vec<Option<String>>,
+    pub(crate) terms: Vec<String>,
+    pub(crate) postings: Vec<Vec<Posting>>,
+    pub(crate) derived: Vec<Derived>,
+    pub(crate) speaker_keys: Vec<String>,
+    pub(crate) typo_words: Vec<(String, String, u32)>,
+    pub(crate) lexicon: Lexicon,
 }
 
 /// Collects documents, bank questions, labels and synonyms, then builds an
@@ -343,7 +343,7 @@ impl IndexBuilder {
     }
 }
 
-fn analyzer_for(config: &Config) -> Result<Analyzer> {
+pub(crate) fn analyzer_for(config: &Config) -> Result<Analyzer> {
     let stemmer = config.features.stemming.then_some(Stemmer::English);
     Ok(Analyzer::builder().stemmer(stemmer).stopwords(Stopwords::English).build()?)
 }
@@ -363,6 +363,25 @@ struct Indexer {
     lookup: AHashMap<String, u32>,
     postings: Vec<Vec<Posting>>,
     typo_words: AHashMap<String, (String, u32)>,
+    /// The term of each synonym rule's concept, once created.
+    concept_terms: Vec<Option<u32>>,
+    /// Scratch: the keys of the text being indexed, concatenated.
+    keys: String,
+    /// Scratch: where each key ends in `keys`.
+    key_ends: Vec<usize>,
+}
+
+/// What indexing one field's text gives.
+#[derive(Default)]
+struct Indexed {
+    /// Number of indexed words.
+    n_indexed: f32,
+    /// Distinct terms (words and synonym concepts), sorted (bank only).
+    distinct: Vec<u32>,
+    /// The content-word units (bank only).
+    units: Vec<BankUnit>,
+    /// The unit of each word position (bank only; missing: none).
+    unit_of_pos: Vec<Option<usize>>,
 }
 
 impl Indexer {
@@ -370,6 +389,7 @@ impl Indexer {
         let compiled = Compiled::new(&synonyms, &analyzer);
         Indexer {
             config,
+            concept_terms: vec![None; synonyms.rules().len()],
             synonyms,
             analyzer,
             compiled,
@@ -377,6 +397,8 @@ impl Indexer {
             lookup: AHashMap::new(),
             postings: Vec::new(),
             typo_words: AHashMap::new(),
+            keys: String::new(),
+            key_ends: Vec::new(),
         }
     }
 
@@ -389,6 +411,18 @@ impl Indexer {
         self.lookup.insert(key.to_owned(), id);
         self.postings.push(Vec::new());
         id
+    }
+
+    /// The concept term of synonym rule `rule_idx`.
+    fn concept_term(&mut self, rule_idx: usize) -> u32 {
+        if let Some(&Some(term)) = self.concept_terms.get(rule_idx) {
+            return term;
+        }
+        let term = self.term(&concept_name(rule_idx));
+        if let Some(slot) = self.concept_terms.get_mut(rule_idx) {
+            *slot = Some(term);
+        }
+        term
     }
 
     fn add(&mut self, term: u32, passage: u32, field: Field, pos: Option<u32>) {
@@ -406,65 +440,133 @@ impl Indexer {
         }
     }
 
-    /// Indexes one field's text; returns the number of indexed words, the
-    /// distinct terms, the words and the content-word units.
-    fn index_text(
+    /// Indexes the word at position `pos` of a field's text.
+    #[allow(clippy::too_many_arguments)]
+    fn index_word(
         &mut self,
-        text: &str,
+        pos: usize,
+        norm: &str,
+        key: &str,
+        is_stopword: bool,
         passage: u32,
         field: Field,
-    ) -> (f32, Vec<u32>, Vec<Word>, Vec<BankUnit>) {
-        let words = self.analyzer.words(text);
-        let skip_stop = self.config.features.stopwords;
-        let mut n_indexed = 0.0;
-        let mut distinct = Vec::new();
-        let mut unit_of_pos: Vec<Option<usize>> = vec![None; words.len()];
-        let mut units: Vec<BankUnit> = Vec::new();
-        for (pos, word) in words.iter().enumerate() {
-            let count =
-                self.typo_words.entry(word.norm.clone()).or_insert_with(|| (word.key.clone(), 0));
-            count.1 += 1;
-            if skip_stop && word.is_stopword {
-                continue;
-            }
-            let term = self.term(&word.key);
-            let body_pos = (field == Field::Body).then(|| u32::try_from(pos).unwrap_or(u32::MAX));
-            self.add(term, passage, field, body_pos);
-            distinct.push(term);
-            n_indexed += 1.0;
-            let unit = match units.iter().position(|u| u.word == term) {
-                Some(existing) => existing,
-                None => {
-                    units.push(BankUnit { word: term, concepts: Vec::new() });
-                    units.len() - 1
-                }
-            };
-            if let Some(slot) = unit_of_pos.get_mut(pos) {
-                *slot = Some(unit);
+        out: &mut Indexed,
+    ) {
+        match self.typo_words.get_mut(norm) {
+            Some(entry) => entry.1 += 1,
+            None => {
+                self.typo_words.insert(norm.to_owned(), (key.to_owned(), 1));
             }
         }
-        let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
-        for found in self.compiled.find(&keys, false, self.synonyms.rules()) {
-            let term = self.term(&concept_name(found.rule_idx));
+        if self.config.features.stopwords && is_stopword {
+            return;
+        }
+        let term = self.term(key);
+        let body_pos = (field == Field::Body).then(|| u32::try_from(pos).unwrap_or(u32::MAX));
+        self.add(term, passage, field, body_pos);
+        out.n_indexed += 1.0;
+        if field != Field::Bank {
+            return;
+        }
+        out.distinct.push(term);
+        let unit = match out.units.iter().position(|u| u.word == term) {
+            Some(existing) => existing,
+            None => {
+                out.units.push(BankUnit { word: term, concepts: Vec::new() });
+                out.units.len() - 1
+            }
+        };
+        if out.unit_of_pos.len() <= pos {
+            out.unit_of_pos.resize(pos + 1, None);
+        }
+        if let Some(slot) = out.unit_of_pos.get_mut(pos) {
+            *slot = Some(unit);
+        }
+    }
+
+    /// Indexes the synonym concepts found in the keys of a field's text,
+    /// after its words.
+    fn index_concepts(&mut self, keys: &[&str], passage: u32, field: Field, out: &mut Indexed) {
+        for found in self.compiled.find(keys, false, self.synonyms.rules()) {
+            let term = self.concept_term(found.rule_idx);
             let body_pos =
                 (field == Field::Body).then(|| u32::try_from(found.start).unwrap_or(u32::MAX));
             self.add(term, passage, field, body_pos);
-            distinct.push(term);
+            if field != Field::Bank {
+                continue;
+            }
+            out.distinct.push(term);
             for pos in found.start..found.start + found.len {
                 if let Some(unit) =
-                    unit_of_pos.get(pos).copied().flatten().and_then(|u| units.get_mut(u))
+                    out.unit_of_pos.get(pos).copied().flatten().and_then(|u| out.units.get_mut(u))
                 {
                     unit.concepts.push(term);
                 }
             }
         }
-        for unit in &mut units {
+        for unit in &mut out.units {
             unit.concepts.sort_unstable();
             unit.concepts.dedup();
         }
-        distinct.sort_unstable();
-        distinct.dedup();
-        (n_indexed, distinct, words, units)
+        out.distinct.sort_unstable();
+        out.distinct.dedup();
+    }
+
+    /// Indexes a passage's body; returns the number of indexed words and
+    /// the words.
+    fn index_body(&mut self, text: &str, passage: u32) -> (f32, Vec<Word>) {
+        let words = self.analyzer.words(text);
+        let mut out = Indexed::default();
+        for (pos, word) in words.iter().enumerate() {
+            self.index_word(
+                pos,
+                &word.norm,
+                &word.key,
+                word.is_stopword,
+                passage,
+                Field::Body,
+                &mut out,
+            );
+        }
+        let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
+        self.index_concepts(&keys, passage, Field::Body, &mut out);
+        (out.n_indexed, words)
+    }
+
+    /// Indexes a context or bank question (without building a `Word` per
+    /// word: the analyzer lends its tokens).
+    fn index_text(&mut self, text: &str, passage: u32, field: Field) -> Indexed {
+        let mut out = Indexed::default();
+        let mut keys = std::mem::take(&mut self.keys);
+        let mut key_ends = std::mem::take(&mut self.key_ends);
+        keys.clear();
+        key_ends.clear();
+        let analyzer = self.analyzer.clone();
+        analyzer.for_each_token(text, |token| {
+            let pos = key_ends.len();
+            keys.push_str(token.key);
+            key_ends.push(keys.len());
+            self.index_word(
+                pos,
+                token.norm,
+                token.key,
+                token.is_stopword,
+                passage,
+                field,
+                &mut out,
+            );
+        });
+        let mut key_refs: Vec<&str> = Vec::with_capacity(key_ends.len());
+        let mut start = 0;
+        for &end in &key_ends {
+            key_refs.push(keys.get(start..end).unwrap_or(""));
+            start = end;
+        }
+        self.index_concepts(&key_refs, passage, field, &mut out);
+        drop(key_refs);
+        self.keys = keys;
+        self.key_ends = key_ends;
+        out
     }
 
     fn run(
@@ -480,19 +582,19 @@ impl Indexer {
         let mut body_words = Vec::with_capacity(passages.len());
         for (idx, passage) in passages.iter().enumerate() {
             let pid = u32::try_from(idx).unwrap_or(u32::MAX);
-            let (body_len, _, words, _) = self.index_text(&passage.text, pid, Field::Body);
+            let (body_len, words) = self.index_body(&passage.text, pid);
             let context_len = match &passage.context {
-                Some(context) => self.index_text(context, pid, Field::Context).0,
+                Some(context) => self.index_text(context, pid, Field::Context).n_indexed,
                 None => 0.0,
             };
             let mut bank_len = 0.0;
             let mut bank_terms = Vec::new();
             let mut bank_units = Vec::new();
             for question in bank.get(idx).into_iter().flatten() {
-                let (n, distinct, _, units) = self.index_text(question, pid, Field::Bank);
-                bank_len += n;
-                bank_terms.push(distinct);
-                bank_units.push(units);
+                let indexed = self.index_text(question, pid, Field::Bank);
+                bank_len += indexed.n_indexed;
+                bank_terms.push(indexed.distinct);
+                bank_units.push(indexed.units);
             }
             bank_terms_raw.push((bank_terms, bank_units));
             derived.push(Derived { len: [body_len, context_len, bank_len], ..Derived::default() });
@@ -554,7 +656,7 @@ impl Indexer {
             typo_words,
             lexicon: Lexicon::default(),
         };
-        Index::from_saved(saved, self.analyzer, self.compiled, self.lookup)
+        Index::from_saved(saved, self.analyzer, self.compiled, Some(self.lookup))
     }
 }
 
@@ -600,12 +702,22 @@ impl BodyInfo {
 }
 
 impl Index {
-    fn from_saved(
+    /// The index from its saved parts; `lookup` (term to id) is rebuilt
+    /// from the terms when not given.
+    pub(crate) fn from_saved(
         saved: Saved,
         analyzer: Analyzer,
         compiled: Compiled,
-        lookup: AHashMap<String, u32>,
+        lookup: Option<AHashMap<String, u32>>,
     ) -> Index {
+        let lookup = lookup.unwrap_or_else(|| {
+            saved
+                .terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+                .collect()
+        });
         let n = saved.passages.len().max(1) as f32;
         let idf: Vec<f32> = saved
             .postings
@@ -785,13 +897,7 @@ impl Index {
         }
         let analyzer = analyzer_for(&saved.config)?;
         let compiled = Compiled::new(&saved.synonyms, &analyzer);
-        let lookup = saved
-            .terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
-        Ok(Index::from_saved(saved, analyzer, compiled, lookup))
+        Ok(Index::from_saved(saved, analyzer, compiled, None))
     }
 
     /// The term id of `key`, if indexed.

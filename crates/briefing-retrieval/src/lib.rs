@@ -16,7 +16,9 @@
 //!    logistic [`AbstainModel`], fitted with [`AbstainModel::fit`].
 //!
 //! All parameters live in a caller-supplied [`Config`]; the index saves and
-//! loads as JSON ([`Index::save`], [`Index::load`]).
+//! loads in a compact versioned binary format ([`Index::to_bytes`],
+//! [`Index::from_bytes`]) that loads without analysing anything again, or as
+//! JSON ([`Index::save`], [`Index::load`]).
 //!
 //! ```
 //! use briefing_retrieval::{Config, IndexBuilder, Passage, Query, Source, Synonyms};
@@ -37,6 +39,7 @@
 mod abstain;
 mod answer;
 mod answer_type;
+mod binary;
 pub mod bm25;
 mod config;
 mod corpus;
@@ -56,6 +59,7 @@ mod tests;
 pub use abstain::{AbstainModel, FitOptions, N_SIGNALS, Signals, SweepPoint, sweep};
 pub use answer::{Abstention, Answer};
 pub use answer_type::{AnswerType, Detected};
+pub use binary::{BINARY_MAGIC, BINARY_VERSION};
 pub use config::{
     AnswerConfig, AnswerTypeConfig, Bm25, Config, DEFAULT_QUERY_STOPWORDS, Features, FieldWeights,
     ProximityConfig, TypoConfig, VariantConfig,

@@ -4,7 +4,7 @@ use crate::{Error, Result};
 use ahash::AHashMap;
 use briefing_tokenize::Analyzer;
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Synonym rules: equivalence groups and one-directional expansions.
 ///
@@ -24,9 +24,41 @@ use std::sync::OnceLock;
 /// assert_eq!(synonyms.rules().len(), 2);
 /// assert_eq!(synonyms.rules()[1].sources, ["bombs"]);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Synonyms {
+    /// Shared: an index keeps the rules its caller also keeps, and
+    /// thousands of derived rules cost more to copy than to share.
+    rules: Arc<Vec<Rule>>,
+}
+
+/// The saved form of [`Synonyms`] (written from a borrow).
+#[derive(Serialize)]
+struct SynonymsRef<'a> {
+    rules: &'a [Rule],
+}
+
+/// The saved form of [`Synonyms`] (read).
+#[derive(Deserialize)]
+struct SynonymsOwned {
     rules: Vec<Rule>,
+}
+
+impl Serialize for Synonyms {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        SynonymsRef { rules: &self.rules }.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Synonyms {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Synonyms, D::Error> {
+        let owned = SynonymsOwned::deserialize(deserializer)?;
+        Ok(Synonyms { rules: Arc::new(owned.rules) })
+    }
 }
 
 /// One synonym rule.
@@ -63,9 +95,7 @@ impl Synonyms {
             }
             let bad =
                 |reason: &str| Error::Synonyms { line: line_idx + 1, reason: reason.to_owned() };
-            let split = |s: &str| -> Vec<String> {
-                s.split('|').map(|t| t.trim().to_lowercase()).collect()
-            };
+            let split = |s: &str| -> Vec<String> { s.split('|').map(lowercase).collect() };
             let rule = if let Some((left, right)) = line.split_once("=>") {
                 let sources = split(left);
                 let targets = split(right);
@@ -85,7 +115,7 @@ impl Synonyms {
             }
             rules.push(rule);
         }
-        Ok(Synonyms { rules })
+        Ok(Synonyms { rules: Arc::new(rules) })
     }
 
     /// The rules, in file order.
@@ -96,8 +126,12 @@ impl Synonyms {
 
     /// Adds an equivalence group.
     pub fn add_group(&mut self, terms: &[&str]) {
-        let terms: Vec<String> = terms.iter().map(|t| t.trim().to_lowercase()).collect();
-        self.rules.push(Rule { sources: terms.clone(), targets: terms, weight: 1.0 });
+        let terms: Vec<String> = terms.iter().map(|t| lowercase(t)).collect();
+        Arc::make_mut(&mut self.rules).push(Rule {
+            sources: terms.clone(),
+            targets: terms,
+            weight: 1.0,
+        });
     }
 
     /// Sets the weight of every rule (see [`Rule::weight`]); for rules
@@ -111,7 +145,7 @@ impl Synonyms {
     /// ```
     #[must_use]
     pub fn with_weight(mut self, weight: f32) -> Synonyms {
-        for rule in &mut self.rules {
+        for rule in Arc::make_mut(&mut self.rules) {
             rule.weight = weight;
         }
         self
@@ -119,7 +153,10 @@ impl Synonyms {
 
     /// Appends the rules of `other`.
     pub fn extend(&mut self, other: Synonyms) {
-        self.rules.extend(other.rules);
+        match Arc::try_unwrap(other.rules) {
+            Ok(rules) => Arc::make_mut(&mut self.rules).extend(rules),
+            Err(shared) => Arc::make_mut(&mut self.rules).extend(shared.iter().cloned()),
+        }
     }
 
     /// Whether there are no rules.
@@ -129,8 +166,19 @@ impl Synonyms {
     }
 }
 
+/// A term trimmed and lowercased (copied as is when already lowercase ASCII,
+/// the usual case, which is cheaper than `to_lowercase`).
+fn lowercase(term: &str) -> String {
+    let term = term.trim();
+    if term.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        term.to_owned()
+    } else {
+        term.to_lowercase()
+    }
+}
+
 /// One analysed term of a rule: its word keys.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Phrase {
     pub(crate) keys: Vec<String>,
     pub(crate) rule_idx: usize,
@@ -184,6 +232,24 @@ pub(crate) struct Compiled {
     /// argument: the index keeps them, and copying them would cost more
     /// than compiling).
     analyzer: Analyzer,
+}
+
+/// The eagerly compiled parts of [`Compiled`], as a binary saved index
+/// keeps them (so loading does not analyse the rules again). Maps are
+/// written as `(key, phrases)` lists sorted by key, for a deterministic file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CompiledParts {
+    sources: Vec<(String, Vec<Phrase>)>,
+    bucket_terms: Vec<Vec<(u32, u32)>>,
+    targets: Vec<(String, Vec<Phrase>)>,
+    words: Vec<(String, String)>,
+}
+
+fn sorted_entries(map: &PhraseMap) -> Vec<(String, Vec<Phrase>)> {
+    let mut entries: Vec<(String, Vec<Phrase>)> =
+        map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    entries
 }
 
 /// The words of a term, as `(norm, key)`.
@@ -268,6 +334,39 @@ impl Compiled {
         words.dedup();
         compiled.words = words;
         compiled
+    }
+
+    /// The eagerly compiled parts, for saving.
+    pub(crate) fn parts(&self) -> CompiledParts {
+        CompiledParts {
+            sources: sorted_entries(&self.sources),
+            bucket_terms: self.buckets.iter().map(|b| b.terms.clone()).collect(),
+            targets: sorted_entries(&self.targets),
+            words: self.words.clone(),
+        }
+    }
+
+    /// The compiled rules from saved parts (for `n_rules` rules analysed by
+    /// `analyzer`), without analysing anything: the lazy parts start empty.
+    pub(crate) fn from_parts(
+        parts: CompiledParts,
+        n_rules: usize,
+        analyzer: &Analyzer,
+    ) -> Compiled {
+        let mut buckets: Vec<Bucket> = parts
+            .bucket_terms
+            .into_iter()
+            .map(|terms| Bucket { terms, phrases: OnceLock::new() })
+            .collect();
+        buckets.resize_with(26, Bucket::default);
+        Compiled {
+            sources: parts.sources.into_iter().collect(),
+            buckets,
+            targets: parts.targets.into_iter().collect(),
+            single_targets: (0..n_rules).map(|_| OnceLock::new()).collect(),
+            words: parts.words,
+            analyzer: analyzer.clone(),
+        }
     }
 
     /// The query-side phrases of derived rules starting like `key`.

@@ -178,6 +178,116 @@ fn save_and_load_give_the_same_answers() {
     assert!(Index::load(&b"{"[..]).is_err());
 }
 
+/// The test interview with derived (lower-weight) synonym rules and a
+/// lexicon too, so every saved part is exercised.
+fn rich_index() -> Index {
+    let mut synonyms = crate::Synonyms::parse(crate::testdata::SYNONYMS).unwrap();
+    let derived =
+        "watering => irrigation\nsession | meeting | sitting\nagriculture => farming | husbandry\n";
+    synonyms.extend(crate::Synonyms::parse(derived).unwrap().with_weight(0.6));
+    let mut b = builder(Config::default());
+    b.synonyms(synonyms).lexicon(crate::Lexicon::new(["budget", "weather"]));
+    b.build().unwrap()
+}
+
+const SAVE_QUESTIONS: [&str; 6] = [
+    "How many kilometers of dikes were built?",
+    "pumpng",
+    "budget",
+    "where is the session",
+    "where is the next meeting held",
+    "how are fields watered for farming",
+];
+
+#[test]
+fn binary_save_and_load_give_the_same_answers_and_bytes() {
+    let index = rich_index();
+    let bytes = index.to_bytes().unwrap();
+    assert!(bytes.starts_with(&crate::BINARY_MAGIC));
+    let loaded = Index::from_bytes(&bytes).unwrap();
+    for q in SAVE_QUESTIONS {
+        assert_eq!(loaded.answer(&Query::new(q)), index.answer(&Query::new(q)), "{q}");
+    }
+    assert_eq!(loaded.n_terms(), index.n_terms());
+    assert_eq!(loaded.n_known_words(), index.n_known_words());
+    // Answering compiled lazy parts; the file does not change.
+    assert_eq!(loaded.to_bytes().unwrap(), bytes);
+    let mut written = Vec::new();
+    loaded.save_binary(&mut written).unwrap();
+    assert_eq!(written, bytes);
+    let again = Index::load_binary(written.as_slice()).unwrap();
+    assert_eq!(again.to_bytes().unwrap(), bytes);
+    // The binary file holds the same index as the JSON one.
+    let mut json = Vec::new();
+    index.save(&mut json).unwrap();
+    let from_json = Index::load(json.as_slice()).unwrap();
+    assert_eq!(from_json.to_bytes().unwrap(), bytes);
+    assert!(bytes.len() < json.len(), "{} vs {}", bytes.len(), json.len());
+}
+
+#[test]
+fn binary_load_refuses_other_versions_and_other_files() {
+    let bytes = rich_index().to_bytes().unwrap();
+    let mut other = bytes.clone();
+    other[8..12].copy_from_slice(&(crate::BINARY_VERSION + 1).to_le_bytes());
+    let error = Index::from_bytes(&other).unwrap_err();
+    assert!(matches!(error, crate::Error::Format { .. }), "{error}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "saved index has format \"binary version {}\", expected \"binary version {}\"",
+            crate::BINARY_VERSION + 1,
+            crate::BINARY_VERSION
+        )
+    );
+    let mut json = Vec::new();
+    rich_index().save(&mut json).unwrap();
+    for not_binary in [&json[..], b"BRF-BM25\x01\0\0\0", b"hello world, not an index"] {
+        let error = Index::from_bytes(not_binary).unwrap_err();
+        assert!(matches!(error, crate::Error::NotBinary), "{error}");
+    }
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(b"xyz");
+    let error = Index::from_bytes(&longer).unwrap_err();
+    assert_eq!(error.to_string(), "saved index is followed by 3 unexpected bytes");
+}
+
+#[test]
+fn binary_load_of_truncated_or_garbled_input_errs_without_panicking() {
+    let bytes = rich_index().to_bytes().unwrap();
+    let step = bytes.len() / 400 + 1;
+    let lengths =
+        (0..64).chain((64..bytes.len()).step_by(step)).chain(bytes.len() - 64..bytes.len());
+    for len in lengths {
+        let error = Index::from_bytes(&bytes[..len]).unwrap_err();
+        assert!(matches!(error, crate::Error::Binary { .. }), "{len}: {error}");
+        assert_eq!(error.to_string(), "saved index is truncated", "{len}");
+    }
+    // Flipped bytes (a fixed pseudo-random walk over the body): an error or
+    // an index, never a panic; a loaded one still answers.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut n_errors = 0;
+    for _ in 0..300 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut garbled = bytes.clone();
+        let at = 12 + (state as usize) % (bytes.len() - 12);
+        garbled[at] ^= 1 + (state >> 32) as u8 % 255;
+        match Index::from_bytes(&garbled) {
+            Ok(index) => {
+                for q in SAVE_QUESTIONS {
+                    let _ = index.answer(&Query::new(q));
+                }
+            }
+            Err(_) => n_errors += 1,
+        }
+    }
+    assert!(n_errors > 0);
+    let error = Index::load_binary(&b"BRF-RETR\x01\0\0\0\xff\xff"[..]).unwrap_err();
+    assert!(matches!(error, crate::Error::Binary { .. }), "{error}");
+}
+
 #[test]
 fn explain_adds_up_to_the_score() {
     let index = index();
