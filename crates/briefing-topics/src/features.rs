@@ -1084,13 +1084,8 @@ mod tests {
             "Sixteen-Bytes-16's",
         ];
         const SEPARATORS: &[&str] = &[" ", " ", " ", "", "\t", "\n", "  ", "\r\n", "-", "."];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::rng::Rng::new(11, 0);
+        let mut next = |n: usize| rng.below(n);
         let mut texts: Vec<String> = vec![String::new(), " ".to_owned(), "\t\n".to_owned()];
         for _ in 0..400 {
             let mut text = String::new();

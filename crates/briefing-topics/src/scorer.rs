@@ -438,13 +438,8 @@ mod tests {
             "rain", "chip", "goal", "the", "The", "new", "of", "match", "storm", "Paris", "B52",
             "what", "is", "zzz", "unknown", "rain,", "chip?",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::rng::Rng::new(7, 0);
+        let mut next = |n: usize| rng.below(n);
         let random: Vec<String> = (0..300)
             .map(|i| {
                 let len = if i % 10 == 0 { 50 + next(200) } else { next(12) };
