@@ -17,7 +17,7 @@ pub enum SmallTalk {
     Thanks,
     /// "bye", "see you", "good night".
     Farewell,
-    /// "who are you", "what can you do".
+    /// "who are you", "what can you do", "help".
     Identity,
 }
 
@@ -78,6 +78,8 @@ const IDENTITY_PHRASES: &[&str] = &[
     "are you a bot",
     "are you a robot",
     "are you human",
+    "help",
+    "help me",
 ];
 
 /// Longer messages are never small talk.
@@ -166,6 +168,7 @@ mod tests {
             ("Who are you?", SmallTalk::Identity),
             ("what can you do", SmallTalk::Identity),
             ("What’s this?", SmallTalk::Identity),
+            ("help!", SmallTalk::Identity),
         ] {
             assert_eq!(SmallTalk::detect(message), Some(kind), "{message}");
         }
