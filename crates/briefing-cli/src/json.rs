@@ -61,20 +61,7 @@ pub fn push_str(out: &mut Vec<u8>, s: &str) {
 
 /// Appends `n` in decimal.
 pub fn push_uint(out: &mut Vec<u8>, n: u64) {
-    let mut buf = [0u8; 20];
-    let mut idx = buf.len();
-    let mut n = n;
-    loop {
-        idx -= 1;
-        if let Some(slot) = buf.get_mut(idx) {
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || idx == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(buf.get(idx..).unwrap_or_default());
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 #[cfg(test)]

@@ -252,24 +252,11 @@ fn paragraph(text: &str, idx: usize, draft: Draft, with_sentences: bool) -> Para
 
 /// `p{idx}`, without the formatting machinery (one id per paragraph adds up).
 fn paragraph_id(idx: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut n = idx;
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(slot) = digits.get_mut(start) {
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
-    }
-    let mut id = String::with_capacity(1 + digits.len() - start);
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(idx);
+    let mut id = String::with_capacity(1 + digits.len());
     id.push('p');
-    for &digit in digits.get(start..).unwrap_or_default() {
-        id.push(char::from(digit));
-    }
+    id.push_str(digits);
     id
 }
 
