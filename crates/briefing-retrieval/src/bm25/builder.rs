@@ -128,19 +128,7 @@ impl IndexBuilder {
             .terms()
             .zip(&shard.cache_ids)
             .map(|(term, &cache_id)| {
-                let slot = cache_id as usize;
-                if known.len() <= slot {
-                    known.resize(slot + 1, 0);
-                }
-                match known.get_mut(slot) {
-                    Some(global) if *global != 0 => *global - 1,
-                    Some(global) => {
-                        let id = terms.intern(term);
-                        *global = id + 1;
-                        id
-                    }
-                    None => terms.intern(term),
-                }
+                super::shard::memoized(known, cache_id as usize, || terms.intern(term))
             })
             .collect()
     }

@@ -182,19 +182,28 @@ impl Texts {
 }
 
 fn local_id(local_of: &mut Vec<u32>, cache_ids: &mut Vec<u32>, id: u32) -> u32 {
-    let idx = id as usize;
-    if local_of.len() <= idx {
-        local_of.resize(idx + 1, 0);
+    memoized(local_of, id as usize, || {
+        let local = u32::try_from(cache_ids.len()).unwrap_or(u32::MAX);
+        cache_ids.push(id);
+        local
+    })
+}
+
+/// The id kept at `idx` of a dense memo table (0 = none yet, else id + 1),
+/// made by `make` the first time.
+#[inline]
+pub(crate) fn memoized(table: &mut Vec<u32>, idx: usize, make: impl FnOnce() -> u32) -> u32 {
+    if table.len() <= idx {
+        table.resize(idx + 1, 0);
     }
-    match local_of.get_mut(idx) {
+    match table.get_mut(idx) {
         Some(slot) if *slot != 0 => *slot - 1,
         Some(slot) => {
-            let local = u32::try_from(cache_ids.len()).unwrap_or(u32::MAX);
-            cache_ids.push(id);
-            *slot = local + 1;
-            local
+            let id = make();
+            *slot = id.saturating_add(1);
+            id
         }
-        None => 0,
+        None => make(),
     }
 }
 
