@@ -76,6 +76,20 @@ fn ask_answers_a_question_with_its_source() {
 }
 
 #[test]
+fn ask_finds_what_an_abbreviation_stands_for_and_capitals_stand_for_their_states() {
+    let records = ask_json(&[
+        "what does rats stand for",
+        "How did bringing New Delhi and Islamabad on board change the organisation?",
+    ]);
+    assert_eq!(records[0]["answered"], true, "{}", records[0]);
+    let answer = records[0]["answer"].as_str().unwrap_or_default();
+    assert!(answer.contains("Regional Anti-Terrorist Structure (RATS)"), "{answer}");
+    assert_eq!(records[1]["answered"], true, "{}", records[1]);
+    let answer = records[1]["answer"].as_str().unwrap_or_default();
+    assert!(answer.contains("India and Pakistan"), "{answer}");
+}
+
+#[test]
 fn ask_json_keeps_input_order_and_the_contract() {
     let questions = [
         "How many tons of explosives were confiscated?",

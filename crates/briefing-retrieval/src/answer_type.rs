@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(AnswerType::detect(&["how", "many", "camps"]).map(|d| d.kind), Some(AnswerType::Quantity));
 /// assert_eq!(AnswerType::detect(&["what", "year", "was", "it"]).map(|d| d.kind), Some(AnswerType::Date));
 /// assert_eq!(AnswerType::detect(&["who's", "the", "boss"]).map(|d| d.kind), Some(AnswerType::Person));
+/// assert_eq!(AnswerType::detect(&["what", "does", "rats", "stand", "for"]).map(|d| d.kind), Some(AnswerType::Abbreviation));
 /// assert_eq!(AnswerType::detect(&["why", "not"]), None);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,6 +23,9 @@ pub enum AnswerType {
     Person,
     /// Where, which city or country: a place name.
     Place,
+    /// What an abbreviation stands for: its expansion, written beside it
+    /// (`Regional Anti-Terrorist Structure (RATS)`).
+    Abbreviation,
 }
 
 /// An answer type found in a question.
@@ -87,6 +91,9 @@ impl AnswerType {
     #[must_use]
     pub fn detect<S: AsRef<str>>(words: &[S]) -> Option<Detected> {
         let word = |idx: usize| words.get(idx).map_or("", AsRef::as_ref);
+        if let Some(found) = detect_abbreviation(&word, words.len()) {
+            return Some(found);
+        }
         // Only the first question word decides: a later `when` or `where`
         // usually opens a subordinate clause ("... when you add it up").
         let first_wh = (0..words.len())
@@ -155,8 +162,45 @@ impl AnswerType {
             AnswerType::Date => "date",
             AnswerType::Person => "person",
             AnswerType::Place => "place",
+            AnswerType::Abbreviation => "abbreviation",
         }
     }
+}
+
+/// Words naming an abbreviation in a question.
+const ABBREVIATION_NOUNS: &[&str] = &["abbreviation", "acronym", "abbreviated"];
+
+/// `what does X stand for`, `X is short for`, `the acronym X`: the cue words are the phrase and the question words before
+/// it.
+fn detect_abbreviation<'a>(word: &dyn Fn(usize) -> &'a str, n: usize) -> Option<Detected> {
+    let mut cue = Vec::new();
+    for idx in 0..n {
+        let w = word(idx);
+        let next = word(idx + 1);
+        let phrase = if matches!(w, "stand" | "stands" | "short") && next == "for" {
+            2
+        } else if ABBREVIATION_NOUNS.contains(&w) {
+            1 + usize::from(next == "of")
+        } else {
+            0
+        };
+        cue.extend(idx..idx + phrase);
+    }
+    if cue.is_empty() {
+        return None;
+    }
+    // The question words in front ("what does", "what is the") only
+    // express the type too.
+    for idx in 0..n {
+        if matches!(word(idx), "what" | "what's" | "whats" | "does" | "do" | "is" | "the" | "s") {
+            cue.push(idx);
+        } else {
+            break;
+        }
+    }
+    cue.sort_unstable();
+    cue.dedup();
+    Some(Detected { kind: AnswerType::Abbreviation, cue, head: Vec::new() })
 }
 
 /// What a word of a text can serve as: bit flags.
@@ -168,6 +212,8 @@ impl Evidence {
     pub(crate) const DATE: u8 = 2;
     pub(crate) const NAME: u8 = 4;
     pub(crate) const PLACE: u8 = 8;
+    /// An abbreviation or a word of its expansion, written side by side.
+    pub(crate) const EXPANSION: u8 = 16;
 
     pub(crate) fn has(self, flag: u8) -> bool {
         self.0 & flag != 0
@@ -179,6 +225,7 @@ impl Evidence {
             AnswerType::Date => self.has(Evidence::DATE),
             AnswerType::Person => self.has(Evidence::NAME),
             AnswerType::Place => self.has(Evidence::PLACE),
+            AnswerType::Abbreviation => self.has(Evidence::EXPANSION),
         }
     }
 }
@@ -287,7 +334,72 @@ pub(crate) fn sentence_evidence(
             *e = Evidence(flags);
         }
     }
+    for idx in 0..surface.len() {
+        for expansion in expansion_of(surface, idx) {
+            if let Some(e) = out.get_mut(expansion) {
+                e.0 |= Evidence::EXPANSION;
+            }
+        }
+    }
     out
+}
+
+/// Lowercase words that may stand between the capitalized words of an
+/// expansion without giving a letter (`Commission for Asia and the Pacific`).
+const EXPANSION_GLUE: &[&str] = &["of", "and", "for", "the", "on", "in", "to"];
+
+/// When word `idx` is an abbreviation (two or more capital letters) right
+/// after or before the words it abbreviates, their indices and its own;
+/// else nothing. The capitalized words' initials (each part of a
+/// hyphenated word counts) must spell the abbreviation.
+fn expansion_of(surface: &[&str], idx: usize) -> Vec<usize> {
+    let Some(abbreviation) = surface.get(idx) else { return Vec::new() };
+    let letters: Vec<char> = abbreviation.chars().collect();
+    if letters.len() < 2 || !letters.iter().all(char::is_ascii_uppercase) {
+        return Vec::new();
+    }
+    let initials = |word: &str| -> Option<Vec<char>> {
+        let parts: Vec<char> = word
+            .split('-')
+            .filter_map(|part| part.chars().next())
+            .filter(|c| c.is_uppercase())
+            .collect();
+        (!parts.is_empty() && word.chars().next().is_some_and(char::is_uppercase)).then_some(parts)
+    };
+    let spell = |order: &mut dyn Iterator<Item = usize>, backwards: bool| -> Vec<usize> {
+        let mut spelled: Vec<char> = Vec::new();
+        let mut used = Vec::new();
+        for i in order {
+            let Some(word) = surface.get(i) else { break };
+            match initials(word) {
+                Some(mut parts) if i != idx => {
+                    if backwards {
+                        parts.extend(spelled);
+                        spelled = parts;
+                    } else {
+                        spelled.extend(parts);
+                    }
+                    used.push(i);
+                }
+                _ if EXPANSION_GLUE.contains(&word.to_lowercase().as_str()) => continue,
+                _ => break,
+            }
+            if spelled.len() >= letters.len() {
+                break;
+            }
+        }
+        if spelled == letters {
+            used.push(idx);
+            used
+        } else {
+            Vec::new()
+        }
+    };
+    let before = spell(&mut (0..idx).rev(), true);
+    if !before.is_empty() {
+        return before;
+    }
+    spell(&mut (idx + 1..surface.len()), false)
 }
 
 fn is_number(norm: &str) -> bool {
@@ -343,6 +455,46 @@ mod tests {
         check("what is the number of camps", Some(AnswerType::Quantity), &["camps"]);
         check("how does it rank when you add it up", None, &[]);
         check("tell me when it started", Some(AnswerType::Date), &[]);
+    }
+
+    #[test]
+    fn detects_questions_about_abbreviations() {
+        let detected = AnswerType::detect(&["what", "does", "rats", "stand", "for"]).unwrap();
+        assert_eq!(detected.kind, AnswerType::Abbreviation);
+        assert_eq!(detected.cue, [0, 1, 3, 4]);
+        let detected = AnswerType::detect(&["the", "acronym", "escap"]).unwrap();
+        assert_eq!((detected.kind, detected.cue), (AnswerType::Abbreviation, vec![0, 1]));
+        assert_eq!(
+            AnswerType::detect(&["who", "is", "rfa", "short", "for"]).map(|d| d.kind),
+            Some(AnswerType::Abbreviation)
+        );
+    }
+
+    #[test]
+    fn marks_abbreviations_beside_their_expansions() {
+        let flagged = |text: &str| -> Vec<String> {
+            let surface: Vec<&str> = text.split(' ').collect();
+            let lower = text.to_lowercase();
+            let norms: Vec<&str> = lower.split(' ').collect();
+            let ev = sentence_evidence(&norms, &surface, &|_: &str| false);
+            surface
+                .iter()
+                .zip(&ev)
+                .filter(|(_, e)| e.has(Evidence::EXPANSION))
+                .map(|(s, _)| (*s).to_owned())
+                .collect()
+        };
+        assert_eq!(
+            flagged("the SCO's Regional Anti-Terrorist Structure RATS works"),
+            ["Regional", "Anti-Terrorist", "Structure", "RATS"]
+        );
+        assert_eq!(
+            flagged("ESCAP Economic and Social Commission for Asia and the Pacific"),
+            ["ESCAP", "Economic", "Social", "Commission", "Asia", "Pacific"]
+        );
+        // Letters that do not spell it, or a lone capital, are no expansion.
+        assert!(flagged("the Regional Anti-Drug Structure RATS works").is_empty());
+        assert!(flagged("RATS met in Tashkent").is_empty());
     }
 
     #[test]

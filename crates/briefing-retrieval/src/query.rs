@@ -4,6 +4,12 @@
 use crate::answer_type::{AnswerType, Detected};
 use crate::index::{Index, concept_name};
 
+/// English prefixes that derive a related word without changing its topic
+/// (`interconnectivity`, `multilateral`, `counteract`); negating prefixes
+/// (`un-`, `non-`, `anti-`) are left out, as they turn a word around.
+const DERIVATIONAL_PREFIXES: &[&str] =
+    &["inter", "multi", "counter", "trans", "cross", "co", "re", "sub", "super", "pre", "post"];
+
 /// A question with its options.
 ///
 /// ```
@@ -233,7 +239,8 @@ impl Index {
             }
             if features.variants {
                 let v = &config.variants;
-                for term in self.prefix_variants(key, v.min_len, v.max_extra) {
+                let prefixed = self.prefix_variants(key, v.min_len, v.max_extra);
+                for term in prefixed.into_iter().chain(self.derivational_variants(key, v.min_len)) {
                     if !alts.iter().any(|a| a.term == term) {
                         alts.push(Alt {
                             term,
@@ -290,14 +297,58 @@ impl Index {
         let mut head_slots: Vec<usize> =
             head.iter().filter_map(|&i| slot_of_word.get(i).copied().flatten()).collect();
         head_slots.dedup();
-        let mut plan = Plan {
-            slots,
-            answer_type: detected.map(|d| d.kind),
-            head: head_slots,
-            term_slots: Vec::new(),
-        };
+        // "What does X stand for" asks for an expansion only when the
+        // corpus writes X beside one; else it asks what X stands for (its
+        // aims), which has no answer type.
+        let answer_type = detected.map(|d| d.kind).filter(|&kind| {
+            kind != AnswerType::Abbreviation || slots.iter().any(|s| self.written_out(s))
+        });
+        let mut plan = Plan { slots, answer_type, head: head_slots, term_slots: Vec::new() };
         plan.index_terms(self.terms.len());
         plan
+    }
+
+    /// Indexed word terms that are `key` with an English derivational prefix
+    /// added or taken away (`connect` for `interconnect`, and back), the
+    /// shorter key at least `min_len` long.
+    fn derivational_variants(&self, key: &str, min_len: usize) -> Vec<u32> {
+        let mut found = Vec::new();
+        let mut prefixed = String::with_capacity(key.len() + 8);
+        for prefix in DERIVATIONAL_PREFIXES {
+            prefixed.clear();
+            prefixed.push_str(prefix);
+            prefixed.push_str(key);
+            if key.len() >= min_len
+                && let Some(id) = self.term_id(&prefixed)
+            {
+                found.push(id);
+            }
+            if let Some(rest) = key.strip_prefix(prefix)
+                && rest.len() >= min_len
+                && let Some(id) = self.term_id(rest)
+            {
+                found.push(id);
+            }
+        }
+        found
+    }
+
+    /// Whether some passage writes one of the slot's terms beside its
+    /// expansion (or an expansion beside its abbreviation).
+    fn written_out(&self, slot: &Slot) -> bool {
+        slot.alts.iter().any(|alt| {
+            self.postings.get(alt.term as usize).is_some_and(|list| {
+                list.iter().any(|posting| {
+                    self.derived.get(posting.passage as usize).is_some_and(|d| {
+                        posting.pos.iter().any(|&p| {
+                            d.evidence
+                                .get(p as usize)
+                                .is_some_and(|e| e.serves(AnswerType::Abbreviation))
+                        })
+                    })
+                })
+            })
+        })
     }
 
     /// Whether a word is known: indexed, in the typo vocabulary, or part of
@@ -306,5 +357,46 @@ impl Index {
         self.term_id(key).is_some()
             || self.typos.contains(norm)
             || self.compiled.has_word(norm, key, self.synonyms.rules())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use crate::{AnswerType, Config, IndexBuilder, MatchKind, Passage, Query, Source};
+
+    fn index_of(texts: &[&str]) -> crate::Index {
+        let mut b = IndexBuilder::new(Config::default());
+        let passages =
+            texts.iter().enumerate().map(|(i, t)| Passage::new(&format!("p{i}"), t)).collect();
+        b.document(Source::default(), passages);
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn words_match_their_derivational_relatives() {
+        let index = index_of(&["New roads promote greater interconnectivity.", "Rivers flood."]);
+        let explained = index.explain(&Query::new("connectivity"), 0);
+        assert_eq!(explained.words[0].kind, Some(MatchKind::Variant), "{explained}");
+        let explained =
+            index_of(&["Roads improve connectivity."]).explain(&Query::new("interconnectivity"), 0);
+        assert_eq!(explained.words[0].kind, Some(MatchKind::Variant), "{explained}");
+        // A negating prefix turns the word around: no match.
+        let explained = index_of(&["Rivers flood."]).explain(&Query::new("antiflood"), 0);
+        assert_eq!(explained.words[0].kind, None, "{explained}");
+    }
+
+    #[test]
+    fn an_abbreviation_is_answered_where_it_is_written_out() {
+        let index = index_of(&[
+            "RFA inspectors visit the dikes every spring and report to the council.",
+            "The work of the Regional Flood Authority (RFA) covers rivers and dikes.",
+        ]);
+        let answer = index.answer(&Query::new("What does RFA stand for?"));
+        assert_eq!(answer.answer_type, Some(AnswerType::Abbreviation));
+        assert_eq!(answer.passage_idx, Some(1), "{answer:#?}");
+        // A word the corpus never writes out asks for aims, not letters.
+        let answer = index.answer(&Query::new("What does the council stand for?"));
+        assert_eq!(answer.answer_type, None);
     }
 }

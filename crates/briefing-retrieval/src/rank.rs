@@ -373,6 +373,12 @@ impl Index {
         let evidence_at = |pos: u32| d.evidence.get(pos as usize).copied().unwrap_or_default();
         let matched_in_span: Vec<u32> =
             positions.iter().flatten().copied().filter(|p| span.contains(p)).collect();
+        // An abbreviation is answered where the asked one (or its
+        // expansion, matched as a synonym) is written beside its expansion.
+        if kind == AnswerType::Abbreviation {
+            let written_out = matched_in_span.iter().any(|&p| evidence_at(p).serves(kind));
+            return if written_out { 1.0 } else { 0.0 };
+        }
         // Evidence must add to the question: a name or number the question
         // itself contains is no answer.
         let serving: Vec<u32> = span
