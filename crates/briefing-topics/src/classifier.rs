@@ -232,10 +232,10 @@ impl Classifier {
     }
 
     fn prediction(&self, probs: &[f32], k: usize) -> Prediction<'_> {
+        let best_idx = argmax(probs);
         let mut top: Vec<(&str, f32)> = Vec::with_capacity(k.min(probs.len()));
         if k == 1 {
-            let best = argmax(probs);
-            if let (Some(label), Some(&p)) = (self.labels.get(best), probs.get(best)) {
+            if let (Some(label), Some(&p)) = (self.labels.get(best_idx), probs.get(best_idx)) {
                 top.push((label.as_str(), p));
             }
         } else {
@@ -248,7 +248,6 @@ impl Classifier {
                     .filter_map(|&i| Some((self.labels.get(i)?.as_str(), probs[i]))),
             );
         }
-        let best_idx = argmax(probs);
         let confidence = probs.get(best_idx).copied().unwrap_or(0.0);
         let label = match (self.labels.get(best_idx), self.rejection) {
             (Some(_), Some(threshold)) if confidence < threshold => Label::Unknown,

@@ -177,7 +177,7 @@ fn word_features(
     word: &Token<'_>,
     text: &str,
 ) -> (u64, WordKind, Option<u64>) {
-    let base = hash_bytes(word.key.as_bytes(), 0);
+    let base = hash_bytes(word.key.as_bytes(), SEED_WORD);
     let kind = if config.head_word { word_kind(word.norm) } else { WordKind::Content };
     let shape = if config.shapes { text.get(word.span.range()).and_then(shape_hash) } else { None };
     (base, kind, shape)
@@ -193,8 +193,9 @@ const MAX_CACHES: usize = 4;
 /// 384 KiB a featurizer.
 const CACHE_SLOTS: usize = 8192;
 
-/// The most entries a word cache grows to (1.5 MiB): it doubles, emptied, when over a
-/// window of as many lookups as it has entries more than one in eight dropped an entry.
+/// The most entries a word cache grows to (1.5 MiB): it doubles, keeping its entries, when
+/// over a window of as many lookups as it has entries more than one in 32 dropped an entry
+/// (a miss costs a call of the analyzer, some 1,000 instructions against some 40 for a hit).
 const MAX_CACHE_SLOTS: usize = 4 * CACHE_SLOTS;
 
 /// The longest whitespace-delimited piece of text a word cache holds, in bytes.
@@ -254,15 +255,34 @@ impl WordCache {
         WordCache { owner, entries: vec![EMPTY_ENTRY; CACHE_SLOTS], lookups: 0, dropped: 0 }
     }
 
+    /// Doubles the cache, keeping its entries: the sets of a cache twice the size take one
+    /// more bit of the same hash, so the (at most two) entries of set `s` go to sets `2s` and
+    /// `2s + 1`, and keep their order.
+    fn grow(&mut self) {
+        let doubled = vec![EMPTY_ENTRY; 2 * self.entries.len()];
+        let old = std::mem::replace(&mut self.entries, doubled);
+        let set_bits = (self.entries.len() / 2).trailing_zeros();
+        // Oldest first, each put in front of its set.
+        for entry in old.iter().rev().filter(|e| e.state != ENTRY_EMPTY) {
+            let set = set_of(&entry.key, usize::from(entry.len), set_bits);
+            if let Some(ways) = self.entries.get_mut(2 * set..2 * set + 2) {
+                ways.copy_within(0..1, 1);
+                if let Some(newest) = ways.first_mut() {
+                    *newest = *entry;
+                }
+            }
+        }
+    }
+
     /// Counts a lookup that missed, and whether storing it dropped an entry (hits only add
-    /// to `lookups`); at the end of a window, doubles (and empties) the cache if more than
-    /// one lookup in eight dropped an entry.
+    /// to `lookups`); at the end of a window, doubles the cache (see [`WordCache::grow`]) if
+    /// more than one lookup in 32 dropped an entry.
     fn count_miss(&mut self, dropped: bool) {
         self.lookups += 1;
         self.dropped += usize::from(dropped);
         if self.lookups >= self.entries.len() {
-            if self.dropped * 8 > self.lookups && self.entries.len() < MAX_CACHE_SLOTS {
-                self.entries = vec![EMPTY_ENTRY; 2 * self.entries.len()];
+            if self.dropped * 32 > self.lookups && self.entries.len() < MAX_CACHE_SLOTS {
+                self.grow();
             }
             self.lookups = 0;
             self.dropped = 0;
@@ -311,25 +331,28 @@ impl WordSink<'_> {
         if self.config.head_word && self.function.len() < HEAD_WINDOW {
             self.function.push(kind);
         }
-        self.out.push(mix(base ^ TAG_WORD));
+        // A word's key hash is its unigram feature, a shape's hash its shape feature.
+        self.out.push(base);
         if let Some(shape) = shape {
-            self.out.push(mix(shape ^ TAG_SHAPE));
-            self.out.push(mix(combine(self.prev, shape) ^ TAG_SHAPE_BIGRAM));
+            self.out.push(shape);
+            self.out.push(pair(self.prev, shape, TAG_SHAPE_BIGRAM));
         }
         self.prev = base;
     }
 }
 
-const TAG_WORD: u64 = 0x1;
+/// Seeds of the byte-string hashes of word keys, shapes and unstemmed forms: unrelated
+/// 64-bit constants, so that the three never share a hash by a pattern of their bytes.
+const SEED_WORD: u64 = 0x243F_6A88_85A3_08D3;
+const SEED_SHAPE: u64 = 0x1319_8A2E_0370_7344;
+const SEED_UNSTEMMED: u64 = 0xA409_3822_299F_31D0;
 const TAG_BIGRAM: u64 = 0x2;
 const TAG_TRIGRAM: u64 = 0x3;
 const TAG_LEADING: u64 = 0x10;
 const TAG_FIRST_PAIR: u64 = 0x18;
 const TAG_HEAD: u64 = 0x28;
 const TAG_TRAILING: u64 = 0x30;
-const TAG_UNSTEMMED: u64 = 0x48;
 const TAG_HEAD_PAIR: u64 = 0x29;
-const TAG_SHAPE: u64 = 0x20;
 const TAG_SHAPE_BIGRAM: u64 = 0x21;
 const TAG_CHAR: u64 = 0x8000_0000_0000_0000;
 /// The top bit of a feature hash is set for character n-grams and clear for the rest, so that
@@ -376,7 +399,7 @@ impl Featurizer {
                 let (base, kind, shape) = word_features(config, &word, text);
                 // The per-word features a cache cannot hold.
                 if config.unstemmed && config.stem && word.norm != word.key {
-                    sink.out.push(hash_bytes(word.norm.as_bytes(), TAG_UNSTEMMED));
+                    sink.out.push(hash_bytes(word.norm.as_bytes(), SEED_UNSTEMMED));
                 }
                 if let Some((min_n, max_n)) = config.char_ngrams {
                     char_ngram_hashes(word.norm, min_n, max_n, padded, bounds, sink.out);
@@ -386,33 +409,33 @@ impl Featurizer {
         }
         let (words, function, out) = (sink.words, sink.function, sink.out);
         if config.word_ngrams >= 2 {
-            out.extend(words.windows(2).map(|w| mix(combine(w[0], w[1]) ^ TAG_BIGRAM)));
+            out.extend(words.windows(2).map(|w| pair(w[0], w[1], TAG_BIGRAM)));
         }
         if config.word_ngrams >= 3 {
             out.extend(
-                words.windows(3).map(|w| mix(combine(combine(w[0], w[1]), w[2]) ^ TAG_TRIGRAM)),
+                words.windows(3).map(|w| pair(pair(w[0], w[1], TAG_TRIGRAM), w[2], TAG_TRIGRAM)),
             );
         }
         if let Some((&first, rest)) = words.split_first() {
             for &word in rest.iter().take(config.first_word_pairs) {
-                out.push(mix(combine(first, word) ^ TAG_FIRST_PAIR));
+                out.push(pair(first, word, TAG_FIRST_PAIR));
             }
         }
         if config.head_word
             && let Some((first, head)) = head_word(words, function)
         {
-            out.push(mix(head ^ TAG_HEAD));
-            out.push(mix(combine(first, head) ^ TAG_HEAD_PAIR));
+            out.push(pair(0, head, TAG_HEAD));
+            out.push(pair(first, head, TAG_HEAD_PAIR));
         }
         let mut prefix = 0u64;
         for (idx, &word) in words.iter().take(config.leading_words).enumerate() {
-            prefix = combine(prefix, word);
-            out.push(mix(prefix ^ (TAG_LEADING + idx as u64)));
+            prefix = pair(prefix, word, TAG_LEADING + idx as u64);
+            out.push(prefix);
         }
         let mut suffix = 0u64;
         for (idx, &word) in words.iter().rev().take(config.trailing_words).enumerate() {
-            suffix = combine(suffix, word);
-            out.push(mix(suffix ^ (TAG_TRAILING + idx as u64)));
+            suffix = pair(suffix, word, TAG_TRAILING + idx as u64);
+            out.push(suffix);
         }
     }
 
@@ -480,13 +503,9 @@ impl Featurizer {
         sink: &mut WordSink<'_>,
     ) {
         let len = piece.len();
-        let [a, b, c] = key;
-        let mixed = (a ^ b.rotate_left(21) ^ c.rotate_left(42) ^ ((len as u64) << 56))
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        // The set from the top bits of the product (they depend on all the bytes); of its two
-        // entries, the most recently stored comes first.
+        // Of a set's two entries, the most recently stored comes first.
         let set_bits = (cache.entries.len() / 2).trailing_zeros();
-        let set = mixed.checked_shr(64 - set_bits).unwrap_or(0) as usize;
+        let set = set_of(&key, len, set_bits);
         let Some(ways) = cache.entries.get_mut(2 * set..2 * set + 2) else { return };
         if let Some(entry) = ways.iter().find(|e| usize::from(e.len) == len && e.key == key) {
             if entry.state & ENTRY_WORD != 0 {
@@ -534,6 +553,16 @@ impl Featurizer {
             sink.push(base, kind, shape);
         });
     }
+}
+
+/// The set of a piece of `len` bytes, zero-padded as little-endian words `key`, in a word
+/// cache of `1 << set_bits` sets: the top bits of a product that depends on all the bytes.
+#[inline]
+fn set_of(key: &[u64; CACHE_WORDS], len: usize, set_bits: u32) -> usize {
+    let [a, b, c] = *key;
+    let mixed = (a ^ b.rotate_left(21) ^ c.rotate_left(42) ^ ((len as u64) << 56))
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    mixed.checked_shr(64 - set_bits).unwrap_or(0) as usize
 }
 
 /// The question word and the head of the phrase after it: the question word is the first
@@ -636,7 +665,7 @@ fn shape_hash(surface: &str) -> Option<u64> {
             push(char_class(c));
         }
     }
-    has_other.then(|| hash_bytes(shape.get(..len).unwrap_or_default(), TAG_SHAPE))
+    has_other.then(|| hash_bytes(shape.get(..len).unwrap_or_default(), SEED_SHAPE))
 }
 
 /// The shape class of a character: `X` uppercase, `x` lowercase, `d` digit, `-` other.
@@ -728,9 +757,16 @@ fn mix(mut z: u64) -> u64 {
     (z ^ (z >> 31)) & !CHAR_BIT
 }
 
+/// The feature hash of an ordered pair of hashes (word pairs, a word after a shape, chains
+/// of leading or trailing words), for the feature kind `tag`: one rotation, two xors and one
+/// multiplication instead of a full mix, since `a` and `b` are themselves well mixed (word
+/// key hashes, shapes, or pairs). The multiplier is odd, so distinct `a.rotate_left(23) ^ b ^
+/// tag` give distinct pairs (up to the top bit, cleared as for every word-level feature); the
+/// low bits that place a feature in a table depend on the (random) low bits of the rotated
+/// `a` and of `b`, and the top bits on all of them.
 #[inline]
-fn combine(a: u64, b: u64) -> u64 {
-    mix(a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b)
+fn pair(a: u64, b: u64, tag: u64) -> u64 {
+    ((a.rotate_left(23) ^ b ^ tag).wrapping_mul(0x9E37_79B9_7F4A_7C15)) & !CHAR_BIT
 }
 
 /// A fast, platform-independent hash of a byte string (8 bytes at a time, then mixed).
@@ -1164,6 +1200,40 @@ mod tests {
         let cache = &scratch.caches[0];
         assert!(cache.entries.len() > CACHE_SLOTS);
         assert!(cache.entries.len() <= MAX_CACHE_SLOTS);
+    }
+
+    #[test]
+    fn a_word_cache_keeps_its_entries_when_it_grows() {
+        let featurizer = Featurizer::new(FeatureConfig::default()).unwrap();
+        let mut cache = WordCache::new(featurizer.id);
+        let text: String = (0..CACHE_SLOTS / 4).map(|i| format!("w{i}x ")).collect();
+        let (mut words, mut function, mut out) = (Vec::new(), Vec::new(), Vec::new());
+        let config = featurizer.config();
+        let mut sink =
+            WordSink { config, words: &mut words, function: &mut function, out: &mut out, prev: 0 };
+        featurizer.cached_words(&text, &mut cache, &mut sink);
+        let stored = |cache: &WordCache| {
+            let mut keys: Vec<_> = cache
+                .entries
+                .iter()
+                .filter(|e| e.state != ENTRY_EMPTY)
+                .map(|e| (e.key, e.len, e.base, e.shape, e.state))
+                .collect();
+            keys.sort_unstable();
+            keys
+        };
+        let before = stored(&cache);
+        assert!(before.len() > CACHE_SLOTS / 8);
+        cache.grow();
+        assert_eq!(cache.entries.len(), 2 * CACHE_SLOTS);
+        assert_eq!(stored(&cache), before);
+        // Every entry is in the set where a lookup looks for it.
+        let set_bits = (cache.entries.len() / 2).trailing_zeros();
+        for (at, entry) in cache.entries.iter().enumerate() {
+            if entry.state != ENTRY_EMPTY {
+                assert_eq!(set_of(&entry.key, usize::from(entry.len), set_bits), at / 2);
+            }
+        }
     }
 
     #[test]

@@ -216,12 +216,19 @@ fn a_model_saved_before_the_newer_feature_settings_loads_without_them() {
 fn a_wrong_format_version_or_a_broken_file_is_a_clear_error() {
     let classifier = train(&toy(), &TrainConfig::default());
     let text = String::from_utf8(classifier.to_bytes()).unwrap();
-    let future = text.replacen("\"format\":1,", "\"format\":99,", 1);
+    let future = text.replacen("\"format\":2,", "\"format\":99,", 1);
     assert_ne!(future, text);
     let error = Classifier::from_bytes(future.as_bytes()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unsupported model format 99 (this build reads format 1); retrain the model"
+        "unsupported model format 99 (this build reads format 2); retrain the model"
+    );
+    // Format 1 hashed word pairs another way: its feature keys mean nothing to this build.
+    let old = text.replacen("\"format\":2,", "\"format\":1,", 1);
+    let error = Classifier::from_bytes(old.as_bytes()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "unsupported model format 1 (this build reads format 2); retrain the model"
     );
     let error = Classifier::from_bytes(b"{\"text\": \"not a model\"}").unwrap_err();
     assert_eq!(
