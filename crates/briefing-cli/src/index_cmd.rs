@@ -144,8 +144,9 @@ fn shard(items: &[Item], events: Vec<Event>, n_bytes: u64, cache: &mut TermCache
     for item in items {
         let Item::Doc(_, doc) = item else { continue };
         for paragraph in &doc.paragraphs {
-            builder.add(&doc.id, &paragraph.id, &paragraph.text);
-            n_sentences += input::sentence_count(&paragraph.text) as u64;
+            let text = doc.paragraph_text(paragraph);
+            builder.add(&doc.id, &paragraph.id, text);
+            n_sentences += input::sentence_count(text) as u64;
         }
     }
     UnitOut { shard: builder.finish(), events, n_bytes, n_sentences }

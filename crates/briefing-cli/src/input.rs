@@ -227,7 +227,8 @@ impl Iterator for Units<'_> {
 
 /// Parses a unit into documents and problems, in input order; also returns
 /// the number of input bytes read (after decompression). Paragraphs come
-/// without sentence spans (count them with [`sentence_count`]).
+/// without sentence spans (count them with [`sentence_count`]) and without
+/// their own copy of their text (read it with `Document::paragraph_text`).
 pub fn load(unit: &Unit, sources: &[Source], limits: Limits) -> (Vec<Item>, u64) {
     let mut items = Vec::new();
     let mut n_bytes = 0u64;
@@ -283,8 +284,9 @@ fn load_text(
     let options = ParseOptions::default()
         .with_id(source.doc_id.clone())
         .with_max_line_bytes(limits.max_line_bytes)
-        .with_sentences(false);
-    briefing_corpus::parse_bytes(path, &bytes, &options).map_err(|err| err.to_string())
+        .with_sentences(false)
+        .with_paragraph_texts(false);
+    briefing_corpus::parse_owned(path, bytes, &options).map_err(|err| err.to_string())
 }
 
 /// The first line longer than `max` bytes: its 1-based number and length.
@@ -316,7 +318,8 @@ fn load_chunk(chunk: &Chunk, sources: &[Source], limits: Limits, items: &mut Vec
     let options = ParseOptions::default()
         .with_id(ID_MARK)
         .with_max_line_bytes(limits.max_line_bytes)
-        .with_sentences(false);
+        .with_sentences(false)
+        .with_paragraph_texts(false);
     let base_line = chunk.first_line.saturating_sub(1);
     let mut problems = chunk.problems.iter().peekable();
     for item in JsonlReader::new(path, chunk.bytes.as_slice(), &options) {

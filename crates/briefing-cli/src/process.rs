@@ -107,6 +107,7 @@ fn push_record(
     out: &mut Vec<u8>,
     doc: &str,
     paragraph: &Paragraph,
+    text: &str,
     n_tokens: usize,
     topic: Option<&str>,
 ) {
@@ -119,7 +120,7 @@ fn push_record(
     out.push(b',');
     json::push_uint(out, paragraph.span.end as u64);
     out.extend_from_slice(b"],\"text\":");
-    json::push_str(out, &paragraph.text);
+    json::push_str(out, text);
     out.extend_from_slice(b",\"n_tokens\":");
     json::push_uint(out, n_tokens as u64);
     out.extend_from_slice(b",\"topic\":");
@@ -222,12 +223,19 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
     let mut out = AtomicFile::create(&args.out)?;
     let caches = Caches::default();
     let vocabulary = Vocabulary::new();
+    // Output buffers written out and handed back for the next units: reusing them spares
+    // allocating (and faulting in) a megabyte or more of fresh memory per unit.
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::default();
     let sources = &walked.sources;
     let work = |unit: Unit| {
         let (items, n_bytes) = input::load(&unit, sources, limits);
         let events = stats::events(&unit, &items);
-        caches
-            .with(|cache| records(&items, events, n_bytes, cache, &vocabulary, classifier.as_ref()))
+        let buffer = spare.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+        caches.with(|cache| {
+            let context =
+                Context { cache, vocabulary: &vocabulary, classifier: classifier.as_ref() };
+            records(&items, events, n_bytes, buffer.unwrap_or_default(), context)
+        })
     };
     let result = pipeline::run(
         &pool,
@@ -236,6 +244,10 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
         work,
         |unit: UnitOut, cost| {
             out.write_all(&unit.records)?;
+            if unit.records.capacity() <= MAX_SPARE_BYTES {
+                let mut spare = spare.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                spare.push(unit.records);
+            }
             tally.apply(unit.events, &progress);
             let summary = &mut tally.summary;
             summary.bytes += unit.n_bytes;
@@ -272,16 +284,29 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Largest output buffer kept for reuse (a unit of big files makes a big one: it is freed).
+const MAX_SPARE_BYTES: usize = 4 << 20;
+
+/// What [`records`] works with besides its unit.
+struct Context<'a> {
+    cache: &'a mut TermCache,
+    vocabulary: &'a Vocabulary,
+    classifier: Option<&'a Classifier>,
+}
+
+/// The records of a unit's documents, written to `buffer` (emptied first).
 fn records(
     items: &[Item],
     events: Vec<Event>,
     n_bytes: u64,
-    cache: &mut TermCache,
-    vocabulary: &Vocabulary,
-    classifier: Option<&Classifier>,
+    mut buffer: Vec<u8>,
+    context: Context<'_>,
 ) -> UnitOut {
+    let Context { cache, vocabulary, classifier } = context;
+    buffer.clear();
+    buffer.reserve(usize::try_from(n_bytes).unwrap_or(0) * 3 / 2);
     let mut out = UnitOut {
-        records: Vec::with_capacity(usize::try_from(n_bytes).unwrap_or(0) * 3 / 2),
+        records: buffer,
         events,
         n_bytes,
         n_paragraphs: 0,
@@ -294,24 +319,24 @@ fn records(
     for item in items {
         let Item::Doc(_, doc) = item else { continue };
         for paragraph in &doc.paragraphs {
+            let text = doc.paragraph_text(paragraph);
             let mut n_tokens = 0usize;
-            cache.for_each_term(&paragraph.text, |id, is_stopword| {
+            cache.for_each_term(text, |id, is_stopword| {
                 n_tokens += 1;
                 if !is_stopword {
                     seen.insert(id);
                 }
             });
-            let topic =
-                classifier.map(|classifier| match classifier.predict(&paragraph.text).label {
-                    Label::Known(label) => label,
-                    Label::Unknown => "unknown",
-                });
+            let topic = classifier.map(|classifier| match classifier.predict(text).label {
+                Label::Known(label) => label,
+                Label::Unknown => "unknown",
+            });
             if let Some(topic) = topic {
                 *out.topics.entry(topic.to_owned()).or_default() += 1;
             }
-            push_record(&mut out.records, &doc.id, paragraph, n_tokens, topic);
+            push_record(&mut out.records, &doc.id, paragraph, text, n_tokens, topic);
             out.n_paragraphs += 1;
-            out.n_sentences += input::sentence_count(&paragraph.text) as u64;
+            out.n_sentences += input::sentence_count(text) as u64;
             out.n_tokens += n_tokens as u64;
         }
     }

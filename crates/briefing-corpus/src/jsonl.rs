@@ -47,6 +47,7 @@ pub struct JsonlReader<R> {
     metadata: Metadata,
     paragraphs: ParagraphMode,
     sentences: bool,
+    paragraph_texts: bool,
     max_line_bytes: usize,
     buf: Vec<u8>,
     line_number: u64,
@@ -65,6 +66,7 @@ impl<R: BufRead> JsonlReader<R> {
             metadata: options.metadata.clone().unwrap_or_default(),
             paragraphs: options.paragraphs,
             sentences: options.sentences,
+            paragraph_texts: options.paragraph_texts,
             max_line_bytes: options.max_line_bytes,
             buf: Vec::new(),
             line_number: 0,
@@ -123,6 +125,7 @@ impl<R: BufRead> JsonlReader<R> {
             format: Format::Jsonl,
             mode: self.paragraphs,
             sentences: self.sentences,
+            texts: self.paragraph_texts,
         };
         let doc = crate::parse::build(id, text, shape, meta, Some(self.line_number))?;
         Ok(Some(doc))

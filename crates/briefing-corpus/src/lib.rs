@@ -73,7 +73,7 @@ mod tests;
 pub use error::{Error, Result};
 pub use jsonl::{JsonlReader, read_line_bounded};
 pub use load::{
-    document_id, is_sidecar, load, open_jsonl, parse_bytes, read_sidecar, sidecar_path,
+    document_id, is_sidecar, load, open_jsonl, parse_bytes, parse_owned, read_sidecar, sidecar_path,
 };
 pub use model::{Document, Header, Loaded, Metadata, Paragraph, Role, Sentence, Turn};
 pub use options::{DEFAULT_MAX_LINE_BYTES, Format, ParagraphMode, ParseOptions};

@@ -80,7 +80,41 @@ pub fn parse_bytes(path: impl AsRef<Path>, bytes: &[u8], options: &ParseOptions)
     parse_bytes_inner(path, bytes, options).map_err(|err| err.with_path(path))
 }
 
-fn parse_bytes_inner(path: &Path, bytes: &[u8], options: &ParseOptions) -> Result<Loaded> {
+/// [`parse_bytes`] on bytes it may keep: a text document takes them over as
+/// its [`Document::text`](crate::Document::text) instead of copying them.
+/// Same checks, same result.
+///
+/// # Errors
+///
+/// As [`parse_bytes`].
+///
+/// ```
+/// use briefing_corpus::{ParseOptions, parse_bytes, parse_owned};
+///
+/// let bytes = b"Rain fell.\n\nWind rose.\n".to_vec();
+/// let options = ParseOptions::default();
+/// let borrowed = parse_bytes("a.txt", &bytes, &options).unwrap();
+/// let owned = parse_owned("a.txt", bytes, &options).unwrap();
+/// assert_eq!(owned.documents, borrowed.documents);
+/// ```
+pub fn parse_owned(
+    path: impl AsRef<Path>,
+    bytes: Vec<u8>,
+    options: &ParseOptions,
+) -> Result<Loaded> {
+    let path = path.as_ref();
+    parse_bytes_inner(path, bytes, options).map_err(|err| err.with_path(path))
+}
+
+/// Bytes to parse: borrowed (copied into a text document) or owned (taken over).
+trait Input: AsRef<[u8]> + Into<Vec<u8>> {}
+
+impl Input for &[u8] {}
+
+impl Input for Vec<u8> {}
+
+fn parse_bytes_inner(path: &Path, input: impl Input, options: &ParseOptions) -> Result<Loaded> {
+    let bytes = input.as_ref();
     if bytes.is_empty() {
         return Err(Error::Empty);
     }
@@ -97,13 +131,18 @@ fn parse_bytes_inner(path: &Path, bytes: &[u8], options: &ParseOptions) -> Resul
     if format == Format::Jsonl {
         return crate::jsonl::load_all(path, bytes, options);
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|err| Error::InvalidUtf8 { offset: err.valid_up_to() })?;
     let id = options.id.clone().unwrap_or_else(|| document_id(path));
     let meta = options.metadata.clone().unwrap_or_default();
-    let shape =
-        crate::parse::Shape { format, mode: options.paragraphs, sentences: options.sentences };
-    let doc = crate::parse::build(id, text.to_owned(), shape, meta, None)?;
+    let shape = crate::parse::Shape {
+        format,
+        mode: options.paragraphs,
+        sentences: options.sentences,
+        texts: options.paragraph_texts,
+    };
+    // Borrowed bytes are copied before the check, owned ones are taken over as they are.
+    let text = String::from_utf8(input.into())
+        .map_err(|err| Error::InvalidUtf8 { offset: err.utf8_error().valid_up_to() })?;
+    let doc = crate::parse::build(id, text, shape, meta, None)?;
     Ok(Loaded { documents: vec![doc], problems: Vec::new() })
 }
 

@@ -88,7 +88,10 @@ pub struct Paragraph {
     /// The byte span in [`Document::text`]: line terminators, surrounding
     /// whitespace and a speaker label are excluded.
     pub span: Span,
-    /// Exactly the bytes of `span`.
+    /// Exactly the bytes of `span`; empty when parsed without
+    /// [`ParseOptions::paragraph_texts`](crate::ParseOptions::paragraph_texts) (then
+    /// [`Document::paragraph_text`] gives the text, and
+    /// [`Paragraph::iter_sentences`] yields nothing).
     pub text: String,
     /// Sentence spans, absolute in [`Document::text`], each inside `span`.
     pub sentences: Vec<Span>,
@@ -217,6 +220,22 @@ pub struct Document {
 }
 
 impl Document {
+    /// The text of `paragraph`, one of this document's paragraphs: its
+    /// [`span`](Paragraph::span) in [`Document::text`], borrowed, whether or
+    /// not the paragraph holds its own copy ([`ParseOptions::paragraph_texts`](crate::ParseOptions::paragraph_texts)).
+    /// Empty for a span outside the text (a paragraph of another document).
+    ///
+    /// ```
+    /// use briefing_corpus::{Document, ParseOptions};
+    /// let doc = Document::parse("d", "Rain fell.\n\nWind rose.\n", &ParseOptions::default()).unwrap();
+    /// assert_eq!(doc.paragraph_text(&doc.paragraphs[1]), "Wind rose.");
+    /// assert_eq!(doc.paragraph_text(&doc.paragraphs[1]), doc.paragraphs[1].text);
+    /// ```
+    #[must_use]
+    pub fn paragraph_text(&self, paragraph: &Paragraph) -> &str {
+        paragraph.span.slice(&self.text).unwrap_or("")
+    }
+
     /// Parses one document from `text`; `id` becomes [`Document::id`] unless
     /// `options.id` is set.
     ///

@@ -153,6 +153,14 @@ pub struct ParseOptions {
     /// paragraph's text still counts them.
     #[serde(default = "yes")]
     pub sentences: bool,
+    /// Whether each paragraph gets its own copy of its text in
+    /// [`Paragraph::text`](crate::Paragraph::text) (the default). Without, that field is
+    /// left empty, which saves a copy of every paragraph (time and memory) when the
+    /// document is read through [`Document::paragraph_text`](crate::Document::paragraph_text),
+    /// the paragraph's [`span`](crate::Paragraph::span) in
+    /// [`Document::text`](crate::Document::text).
+    #[serde(default = "yes")]
+    pub paragraph_texts: bool,
 }
 
 fn yes() -> bool {
@@ -168,6 +176,7 @@ impl Default for ParseOptions {
             metadata: None,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             sentences: true,
+            paragraph_texts: true,
         }
     }
 }
@@ -221,6 +230,21 @@ impl ParseOptions {
     #[must_use]
     pub fn with_sentences(mut self, sentences: bool) -> ParseOptions {
         self.sentences = sentences;
+        self
+    }
+
+    /// Sets [`ParseOptions::paragraph_texts`].
+    ///
+    /// ```
+    /// use briefing_corpus::{Document, ParseOptions};
+    /// let options = ParseOptions::default().with_paragraph_texts(false);
+    /// let doc = Document::parse("d", "One.\n\nTwo.\n", &options).unwrap();
+    /// assert_eq!(doc.paragraphs[1].text, "");
+    /// assert_eq!(doc.paragraph_text(&doc.paragraphs[1]), "Two.");
+    /// ```
+    #[must_use]
+    pub fn with_paragraph_texts(mut self, paragraph_texts: bool) -> ParseOptions {
+        self.paragraph_texts = paragraph_texts;
         self
     }
 }

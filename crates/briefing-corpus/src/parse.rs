@@ -130,8 +130,12 @@ pub(crate) fn parse_document(
     }
     let id = options.id.clone().unwrap_or_else(|| id.to_owned());
     let meta = options.metadata.clone().unwrap_or_default();
-    let shape =
-        Shape { format: options.format, mode: options.paragraphs, sentences: options.sentences };
+    let shape = Shape {
+        format: options.format,
+        mode: options.paragraphs,
+        sentences: options.sentences,
+        texts: options.paragraph_texts,
+    };
     build(id, text.to_owned(), shape, meta, None)
 }
 
@@ -164,6 +168,8 @@ pub(crate) struct Shape {
     pub(crate) format: Format,
     pub(crate) mode: ParagraphMode,
     pub(crate) sentences: bool,
+    /// Whether paragraphs get a copy of their text ([`crate::ParseOptions::paragraph_texts`]).
+    pub(crate) texts: bool,
 }
 
 /// Builds a document from owned text. `format` may be `Auto` (detect among
@@ -175,7 +181,7 @@ pub(crate) fn build(
     mut meta: Metadata,
     line: Option<u64>,
 ) -> Result<Document> {
-    let Shape { format, mode, sentences } = shape;
+    let Shape { format, mode, sentences, texts } = shape;
     if text.is_empty() {
         return Err(Error::Empty);
     }
@@ -206,7 +212,7 @@ pub(crate) fn build(
         .drafts
         .into_iter()
         .enumerate()
-        .map(|(idx, draft)| paragraph(&text, idx, draft, sentences))
+        .map(|(idx, draft)| paragraph(&text, idx, draft, sentences, texts))
         .collect();
     Ok(Document {
         id,
@@ -227,7 +233,13 @@ fn split(lines: &[Line], mode: ParagraphMode) -> Vec<Span> {
     }
 }
 
-fn paragraph(text: &str, idx: usize, draft: Draft, with_sentences: bool) -> Paragraph {
+fn paragraph(
+    text: &str,
+    idx: usize,
+    draft: Draft,
+    with_sentences: bool,
+    with_text: bool,
+) -> Paragraph {
     let body = draft.span.slice(text).unwrap_or("");
     let sentences = if with_sentences {
         briefing_tokenize::sentences(body)
@@ -245,7 +257,7 @@ fn paragraph(text: &str, idx: usize, draft: Draft, with_sentences: bool) -> Para
         turn: draft.turn,
         speaker: draft.speaker,
         span: draft.span,
-        text: body.to_owned(),
+        text: if with_text { body.to_owned() } else { String::new() },
         sentences,
     }
 }

@@ -726,3 +726,41 @@ fn without_sentences_paragraphs_are_the_same() {
     let options: ParseOptions = serde_json::from_value(value).unwrap();
     assert!(options.sentences);
 }
+
+#[test]
+fn without_paragraph_texts_documents_are_the_same_but_for_the_copies() {
+    let lean = ParseOptions::default().with_paragraph_texts(false);
+    let inputs = [
+        ("t.txt", TRANSCRIPT),
+        ("m.txt", MARKED_QA),
+        ("s.txt", MARKED_SPEAKERS),
+        ("l.txt", PLAIN_LINES),
+        ("w.txt", PLAIN_WRAPPED),
+        ("d.jsonl", JSONL),
+    ];
+    for (name, text) in inputs {
+        let full = parse_bytes(name, text.as_bytes(), &ParseOptions::default()).unwrap();
+        let owned = crate::parse_owned(name, text.as_bytes().to_vec(), &lean).unwrap();
+        assert_eq!(owned.documents.len(), full.documents.len(), "{name}");
+        for (mut doc, expected) in owned.documents.into_iter().zip(&full.documents) {
+            for (p, e) in doc.paragraphs.iter().zip(&expected.paragraphs) {
+                assert_eq!(p.text, "", "{name}");
+                assert_eq!(doc.paragraph_text(p), e.text, "{name}");
+            }
+            for p in &mut doc.paragraphs {
+                p.text = doc.text.get(p.span.range()).unwrap().to_owned();
+            }
+            assert_eq!(&doc, expected, "{name}");
+        }
+    }
+}
+
+#[test]
+fn parse_owned_reports_bad_bytes_like_parse_bytes() {
+    let options = ParseOptions::default();
+    for bytes in [&b""[..], b"ab\0c", b"caf\xe9 au lait\n", b"  \n\n"] {
+        let borrowed = parse_bytes("x.txt", bytes, &options).unwrap_err().to_string();
+        let owned = crate::parse_owned("x.txt", bytes.to_vec(), &options).unwrap_err().to_string();
+        assert_eq!(owned, borrowed);
+    }
+}

@@ -67,9 +67,10 @@ impl<'a> ShardBuilder<'a> {
     /// [trimmed](TermCache::trim) first.
     pub fn new(cache: &'a mut TermCache) -> ShardBuilder<'a> {
         cache.trim();
+        let local_of = std::mem::take(&mut cache.local_of);
         ShardBuilder {
             cache,
-            local_of: Vec::new(),
+            local_of,
             cache_ids: Vec::new(),
             entries: Vec::new(),
             doc_lens: Vec::new(),
@@ -127,7 +128,7 @@ impl<'a> ShardBuilder<'a> {
 
     /// The shard: postings grouped by term, paragraphs in the order added.
     #[must_use]
-    pub fn finish(self) -> Shard {
+    pub fn finish(mut self) -> Shard {
         let n_terms = self.cache_ids.len();
         // Counting sort by local term; stable, so each term's paragraphs stay in order.
         let mut offsets = vec![0u32; n_terms + 1];
@@ -160,6 +161,13 @@ impl<'a> ShardBuilder<'a> {
             terms.0.push_str(self.cache.key(id));
             terms.1.push(terms.0.len());
         }
+        // Back to all zeros for the cache's next shard.
+        for &id in &self.cache_ids {
+            if let Some(slot) = self.local_of.get_mut(id as usize) {
+                *slot = 0;
+            }
+        }
+        self.cache.local_of = std::mem::take(&mut self.local_of);
         Shard {
             origin: self.cache.origin(),
             cache_ids: self.cache_ids,
