@@ -11,6 +11,9 @@
 //! The body is the index's serde types in a fixed field order, plus the
 //! eagerly compiled synonym phrases; the lazily compiled parts (derived
 //! rules' query phrases) start empty after a load, as after a build.
+//! The synonym rules are packed (version 2): all their terms as one string
+//! plus a byte block with each rule's weight, term counts and term lengths;
+//! the lexicon is read as bytes; the word terms' order by key is saved.
 
 use crate::index::{Derived, Posting, Saved, analyzer_for};
 use crate::synonyms::{Compiled, CompiledParts};
@@ -24,7 +27,7 @@ pub const BINARY_MAGIC: [u8; 8] = *b"BRF-RETR";
 
 /// The version of the binary layout this code writes and reads; a file of
 /// another version is refused with [`Error::Format`].
-pub const BINARY_VERSION: u32 = 1;
+pub const BINARY_VERSION: u32 = 2;
 
 /// The body: borrowed when writing, owned after reading.
 #[derive(Serialize, Deserialize)]
@@ -43,6 +46,8 @@ struct Body<'a> {
     typo_words: Vec<(String, String, u32)>,
     lexicon: Cow<'a, Lexicon>,
     compiled: CompiledParts,
+    /// The word terms' ids sorted by key (so loading sorts nothing).
+    sorted_terms: Cow<'a, [u32]>,
 }
 
 fn version_name(version: u32) -> String {
@@ -83,6 +88,7 @@ impl Index {
             typo_words: self.typos.entries(),
             lexicon: Cow::Borrowed(&self.lexicon),
             compiled: self.compiled.parts(),
+            sorted_terms: Cow::Borrowed(&self.sorted_terms),
         };
         let mut bytes = Vec::with_capacity(64 * 1024);
         bytes.extend_from_slice(&BINARY_MAGIC);
@@ -142,7 +148,11 @@ impl Index {
             typo_words: body.typo_words,
             lexicon: body.lexicon.into_owned(),
         };
-        Ok(Index::from_saved(saved, analyzer, compiled, None))
+        let sorted_terms = body.sorted_terms.into_owned();
+        if sorted_terms.iter().any(|&id| id as usize >= saved.terms.len()) {
+            return Err(Error::from(postcard::Error::DeserializeBadEncoding));
+        }
+        Ok(Index::from_saved(saved, analyzer, compiled, None, Some(sorted_terms)))
     }
 
     /// Writes the index in the compact binary format ([`Index::to_bytes`]).

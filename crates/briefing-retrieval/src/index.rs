@@ -194,8 +194,9 @@ pub struct Index {
     // Rebuilt on load.
     pub(crate) analyzer: Analyzer,
     pub(crate) lookup: AHashMap<String, u32>,
-    /// Word terms (not synonym concepts) sorted by key, for prefix variants.
-    pub(crate) sorted_terms: Vec<(String, u32)>,
+    /// Word terms (not synonym concepts), their ids sorted by key, for
+    /// prefix variants.
+    pub(crate) sorted_terms: Vec<u32>,
     pub(crate) idf: Vec<f32>,
     pub(crate) avg_len: [f32; 3],
     pub(crate) compiled: Compiled,
@@ -656,7 +657,7 @@ impl Indexer {
             typo_words,
             lexicon: Lexicon::default(),
         };
-        Index::from_saved(saved, self.analyzer, self.compiled, Some(self.lookup))
+        Index::from_saved(saved, self.analyzer, self.compiled, Some(self.lookup), None)
     }
 }
 
@@ -701,14 +702,27 @@ impl BodyInfo {
     }
 }
 
+/// The ids of the word terms (not synonym concepts), sorted by key.
+fn sorted_word_terms(terms: &[String]) -> Vec<u32> {
+    let term_key = |id: &u32| terms.get(*id as usize).map_or("", String::as_str);
+    let mut sorted: Vec<u32> = (0..u32::try_from(terms.len()).unwrap_or(u32::MAX))
+        .filter(|id| !term_key(id).starts_with('\u{1}'))
+        .collect();
+    // Terms are distinct, so the unstable sort is deterministic.
+    sorted.sort_unstable_by(|a, b| term_key(a).cmp(term_key(b)));
+    sorted
+}
+
 impl Index {
-    /// The index from its saved parts; `lookup` (term to id) is rebuilt
-    /// from the terms when not given.
+    /// The index from its saved parts; `lookup` (term to id) and
+    /// `sorted_terms` (see [`Index::sorted_terms`]) are rebuilt from the
+    /// terms when not given.
     pub(crate) fn from_saved(
         saved: Saved,
         analyzer: Analyzer,
         compiled: Compiled,
         lookup: Option<AHashMap<String, u32>>,
+        sorted_terms: Option<Vec<u32>>,
     ) -> Index {
         let lookup = lookup.unwrap_or_else(|| {
             saved
@@ -757,14 +771,7 @@ impl Index {
                 .map(|units| units.iter().filter_map(|u| idf.get(u.word as usize)).sum())
                 .collect();
         }
-        let mut sorted_terms: Vec<(String, u32)> = saved
-            .terms
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| !t.starts_with('\u{1}'))
-            .map(|(i, t)| (t.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
-        sorted_terms.sort();
+        let sorted_terms = sorted_terms.unwrap_or_else(|| sorted_word_terms(&saved.terms));
         Index {
             sorted_terms,
             config: saved.config,
@@ -897,7 +904,7 @@ impl Index {
         }
         let analyzer = analyzer_for(&saved.config)?;
         let compiled = Compiled::new(&saved.synonyms, &analyzer);
-        Ok(Index::from_saved(saved, analyzer, compiled, None))
+        Ok(Index::from_saved(saved, analyzer, compiled, None, None))
     }
 
     /// The term id of `key`, if indexed.
@@ -915,13 +922,15 @@ impl Index {
             return found;
         }
         // Longer keys starting with `key`.
-        let start = self.sorted_terms.partition_point(|(t, _)| t.as_str() < key);
-        for (term, id) in self.sorted_terms.iter().skip(start) {
+        let term_key = |id: u32| self.terms.get(id as usize).map_or("", String::as_str);
+        let start = self.sorted_terms.partition_point(|&id| term_key(id) < key);
+        for &id in self.sorted_terms.iter().skip(start) {
+            let term = term_key(id);
             if !term.starts_with(key) {
                 break;
             }
             if term.len() > key.len() && term.len() <= key.len() + max_extra {
-                found.push(*id);
+                found.push(id);
             }
         }
         // Shorter keys that are prefixes of `key`.

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// A sorted list of lowercase words, searched in place (no set is built, so
-/// a large embedded list costs nothing at start-up).
+/// a large embedded list costs nothing at start-up). The words are kept as
+/// bytes: a binary saved index loads them with one copy, without checking
+/// them as UTF-8 again.
 ///
 /// ```
 /// use briefing_retrieval::Lexicon;
@@ -16,8 +18,9 @@ use std::cmp::Ordering;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lexicon {
-    /// The words, sorted bytewise, one per line.
-    text: Cow<'static, str>,
+    /// The words, sorted bytewise, one per line (UTF-8).
+    #[serde(with = "text_or_bytes")]
+    text: Cow<'static, [u8]>,
 }
 
 impl Lexicon {
@@ -34,7 +37,7 @@ impl Lexicon {
             .collect();
         words.sort();
         words.dedup();
-        Lexicon { text: Cow::Owned(words.join("\n")) }
+        Lexicon { text: Cow::Owned(words.join("\n").into_bytes()) }
     }
 
     /// A lexicon over text that already has one lowercase word per line,
@@ -50,19 +53,19 @@ impl Lexicon {
     /// ```
     #[must_use]
     pub fn from_sorted(text: &'static str) -> Lexicon {
-        Lexicon { text: Cow::Borrowed(text) }
+        Lexicon { text: Cow::Borrowed(text.as_bytes()) }
     }
 
     /// Whether the lines are sorted bytewise without duplicates.
     #[must_use]
     pub fn is_sorted(&self) -> bool {
-        self.text.lines().zip(self.text.lines().skip(1)).all(|(a, b)| a < b)
+        self.lines().zip(self.lines().skip(1)).all(|(a, b)| a < b)
     }
 
     /// Whether `word` (lowercase) is in the lexicon.
     #[must_use]
     pub fn contains(&self, word: &str) -> bool {
-        let text = self.text.as_bytes();
+        let text: &[u8] = &self.text;
         let (mut lo, mut hi) = (0usize, text.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
@@ -88,7 +91,71 @@ impl Lexicon {
     /// Whether the lexicon is empty.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.text.trim().is_empty()
+        self.text.trim_ascii().is_empty()
+    }
+
+    /// The lines, as [`str::lines`] splits them.
+    fn lines(&self) -> impl Iterator<Item = &[u8]> {
+        let text: &[u8] = &self.text;
+        let text = text.strip_suffix(b"\n").unwrap_or(text);
+        text.split(|&b| b == b'\n')
+            .filter(move |_| !text.is_empty())
+            .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+    }
+}
+
+/// The words as a string in human-readable formats (JSON), as bytes in
+/// binary ones (postcard writes both alike; reading bytes skips the UTF-8
+/// check of a large list).
+mod text_or_bytes {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::borrow::Cow;
+    use std::fmt;
+
+    pub(super) fn serialize<S: Serializer>(text: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            let text = std::str::from_utf8(text).map_err(serde::ser::Error::custom)?;
+            serializer.serialize_str(text)
+        } else {
+            serializer.serialize_bytes(text)
+        }
+    }
+
+    struct TextVisitor;
+
+    impl Visitor<'_> for TextVisitor {
+        type Value = Cow<'static, [u8]>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the lexicon's words, one per line")
+        }
+
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.as_bytes().to_vec()))
+        }
+
+        fn visit_string<E: Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.into_bytes()))
+        }
+
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.to_vec()))
+        }
+
+        fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v))
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Cow<'static, [u8]>, D::Error> {
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_string(TextVisitor)
+        } else {
+            deserializer.deserialize_bytes(TextVisitor)
+        }
     }
 }
 

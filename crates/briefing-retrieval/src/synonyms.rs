@@ -43,12 +43,147 @@ struct SynonymsOwned {
     rules: Vec<Rule>,
 }
 
+/// The saved form of [`Synonyms`] in binary formats: every term in one
+/// string, and the shape of the rules in one byte block, so that reading
+/// thousands of rules checks one string and decodes no value per term.
+///
+/// The shape holds, per rule: its weight (`f32` bits, little-endian), the
+/// number of sources and of targets, then the byte length of each term
+/// (sources first), as LEB128 varints. `text` is the terms, concatenated.
+#[derive(Serialize, Deserialize)]
+struct PackedRules<'a> {
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, str>,
+    #[serde(with = "bytes_cow", borrow)]
+    shape: std::borrow::Cow<'a, [u8]>,
+}
+
+/// A `Cow<[u8]>` written as serde bytes, borrowed when the input allows.
+mod bytes_cow {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::borrow::Cow;
+    use std::fmt;
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+
+    struct BytesVisitor;
+
+    impl<'de> Visitor<'de> for BytesVisitor {
+        type Value = Cow<'de, [u8]>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("bytes")
+        }
+
+        fn visit_borrowed_bytes<E: Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(v))
+        }
+
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.to_vec()))
+        }
+
+        fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v))
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, [u8]>, D::Error> {
+        d.deserialize_bytes(BytesVisitor)
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut value: usize) {
+    while value >= 0x80 {
+        out.push((value & 0x7f) as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads the shape of [`PackedRules`].
+struct ShapeReader<'a> {
+    bytes: &'a [u8],
+}
+
+impl ShapeReader<'_> {
+    fn varint(&mut self) -> Option<usize> {
+        let mut value = 0usize;
+        for shift in (0..usize::BITS).step_by(7) {
+            let (&byte, rest) = self.bytes.split_first()?;
+            self.bytes = rest;
+            value |= usize::from(byte & 0x7f).checked_shl(shift)?;
+            if byte < 0x80 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    fn weight(&mut self) -> Option<f32> {
+        let (bits, rest) = self.bytes.split_first_chunk::<4>()?;
+        self.bytes = rest;
+        Some(f32::from_le_bytes(*bits))
+    }
+}
+
+impl PackedRules<'_> {
+    fn pack(rules: &[Rule]) -> PackedRules<'static> {
+        let mut text = String::new();
+        let mut shape = Vec::with_capacity(rules.len() * 10);
+        for rule in rules {
+            shape.extend_from_slice(&rule.weight.to_le_bytes());
+            push_varint(&mut shape, rule.sources.len());
+            push_varint(&mut shape, rule.targets.len());
+            for term in rule.sources.iter().chain(&rule.targets) {
+                push_varint(&mut shape, term.len());
+                text.push_str(term);
+            }
+        }
+        PackedRules { text: text.into(), shape: shape.into() }
+    }
+
+    /// The rules, or `None` when the shape does not fit the text.
+    fn unpack(&self) -> Option<Vec<Rule>> {
+        let mut shape = ShapeReader { bytes: &self.shape };
+        let mut text: &str = &self.text;
+        let mut rules = Vec::new();
+        let mut terms = |n: usize, shape: &mut ShapeReader<'_>| -> Option<Vec<String>> {
+            // A term takes at least one shape byte: a bound for a corrupt count.
+            let mut out = Vec::with_capacity(n.min(shape.bytes.len()));
+            for _ in 0..n {
+                let len = shape.varint()?;
+                let term = text.get(..len)?;
+                text = text.get(len..)?;
+                out.push(term.to_owned());
+            }
+            Some(out)
+        };
+        while !shape.bytes.is_empty() {
+            let weight = shape.weight()?;
+            let n_sources = shape.varint()?;
+            let n_targets = shape.varint()?;
+            let sources = terms(n_sources, &mut shape)?;
+            let targets = terms(n_targets, &mut shape)?;
+            rules.push(Rule { sources, targets, weight });
+        }
+        text.is_empty().then_some(rules)
+    }
+}
+
 impl Serialize for Synonyms {
     fn serialize<S: serde::Serializer>(
         &self,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
-        SynonymsRef { rules: &self.rules }.serialize(serializer)
+        if serializer.is_human_readable() {
+            SynonymsRef { rules: &self.rules }.serialize(serializer)
+        } else {
+            PackedRules::pack(&self.rules).serialize(serializer)
+        }
     }
 }
 
@@ -56,8 +191,15 @@ impl<'de> Deserialize<'de> for Synonyms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> std::result::Result<Synonyms, D::Error> {
-        let owned = SynonymsOwned::deserialize(deserializer)?;
-        Ok(Synonyms { rules: Arc::new(owned.rules) })
+        if deserializer.is_human_readable() {
+            let owned = SynonymsOwned::deserialize(deserializer)?;
+            return Ok(Synonyms { rules: Arc::new(owned.rules) });
+        }
+        let packed = PackedRules::deserialize(deserializer)?;
+        let rules = packed
+            .unpack()
+            .ok_or_else(|| serde::de::Error::custom("synonym rules do not match their terms"))?;
+        Ok(Synonyms { rules: Arc::new(rules) })
     }
 }
 
@@ -321,18 +463,20 @@ impl Compiled {
         }
         // Words of the fully trusted (hand-written) rules join the typo
         // vocabulary; derived rules are too many and too loose for that.
-        let mut words: Vec<(String, String)> = synonyms
+        // Sorted and deduplicated as references, copied once.
+        let mut words: Vec<(&str, &str)> = synonyms
             .rules
             .iter()
             .filter(|rule| rule.weight >= 1.0)
             .flat_map(|rule| rule.sources.iter().chain(&rule.targets))
             .filter_map(|term| analysed.get(term.as_str()))
             .flatten()
-            .cloned()
+            .map(|(norm, key)| (norm.as_str(), key.as_str()))
             .collect();
         words.sort_unstable();
         words.dedup();
-        compiled.words = words;
+        compiled.words =
+            words.into_iter().map(|(norm, key)| (norm.to_owned(), key.to_owned())).collect();
         compiled
     }
 
@@ -471,6 +615,31 @@ mod tests {
         );
         assert!(Synonyms::parse("a | | b").is_err());
         assert!(Synonyms::parse("a | b => c").is_err());
+    }
+
+    #[test]
+    fn binary_form_round_trips_and_refuses_a_bad_shape() {
+        let mut s =
+            Synonyms::parse("SCO | Shanghai Cooperation Organisation\nbombs => ieds").unwrap();
+        s.extend(Synonyms::parse("élan => verve | dash").unwrap().with_weight(0.6));
+        let bytes = postcard::to_allocvec(&s).unwrap();
+        assert_eq!(postcard::from_bytes::<Synonyms>(&bytes).unwrap(), s);
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.starts_with("{\"rules\":[{\"sources\":[\"sco\""), "{json}");
+        assert_eq!(serde_json::from_str::<Synonyms>(&json).unwrap(), s);
+        assert!(
+            postcard::from_bytes::<Synonyms>(&postcard::to_allocvec(&Synonyms::default()).unwrap())
+                .unwrap()
+                .is_empty()
+        );
+        // Shapes that ask for more text than there is, or leave text over.
+        for shape in [&[0, 0, 128, 63, 1, 1, 3, 9][..], &[0, 0, 128, 63, 1, 1, 1, 1], &[0, 0, 128]]
+        {
+            let packed = PackedRules { text: "abc".into(), shape: shape.into() };
+            let bytes = postcard::to_allocvec(&packed).unwrap();
+            let error = postcard::from_bytes::<Synonyms>(&bytes).unwrap_err();
+            assert_eq!(error, postcard::Error::SerdeDeCustom);
+        }
     }
 
     #[test]

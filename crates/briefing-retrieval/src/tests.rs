@@ -284,8 +284,19 @@ fn binary_load_of_truncated_or_garbled_input_errs_without_panicking() {
         }
     }
     assert!(n_errors > 0);
-    let error = Index::load_binary(&b"BRF-RETR\x01\0\0\0\xff\xff"[..]).unwrap_err();
+    let error = Index::load_binary(&b"BRF-RETR\x02\0\0\0\xff\xff"[..]).unwrap_err();
     assert!(matches!(error, crate::Error::Binary { .. }), "{error}");
+}
+
+#[test]
+fn binary_load_refuses_a_term_order_naming_unknown_terms() {
+    let bytes = rich_index().to_bytes().unwrap();
+    // The body ends with the word terms' order: make its last id huge.
+    let mut garbled = bytes[..bytes.len() - 1].to_vec();
+    garbled.extend_from_slice(&[0xff, 0xff, 0x03]);
+    let error = Index::from_bytes(&garbled).unwrap_err();
+    assert!(matches!(error, crate::Error::Binary { .. }), "{error}");
+    assert_eq!(error.to_string(), "saved index is corrupt");
 }
 
 #[test]
