@@ -315,13 +315,13 @@ impl Index {
         let mut found = Vec::new();
         let mut prefixed = String::with_capacity(key.len() + 8);
         for prefix in DERIVATIONAL_PREFIXES {
-            prefixed.clear();
-            prefixed.push_str(prefix);
-            prefixed.push_str(key);
-            if key.len() >= min_len
-                && let Some(id) = self.term_id(&prefixed)
-            {
-                found.push(id);
+            if key.len() >= min_len {
+                prefixed.clear();
+                prefixed.push_str(prefix);
+                prefixed.push_str(key);
+                if let Some(id) = self.term_id(&prefixed) {
+                    found.push(id);
+                }
             }
             if let Some(rest) = key.strip_prefix(prefix)
                 && rest.len() >= min_len
