@@ -90,6 +90,19 @@ fn ask_finds_what_an_abbreviation_stands_for_and_capitals_stand_for_their_states
 }
 
 #[test]
+fn ask_answers_where_with_a_venue_but_which_country_not_with_a_body() {
+    let records = ask_json(&[
+        "where did norov hold the press conference",
+        "What country does Vladimir Norov come from?",
+    ]);
+    assert_eq!(records[0]["answered"], true, "{}", records[0]);
+    let answer = records[0]["answer"].as_str().unwrap_or_default();
+    assert!(answer.contains("at the SCO Secretariat"), "{answer}");
+    // The transcript names no country of his; the SCO Secretariat is none.
+    assert_eq!(records[1]["answered"], false, "{}", records[1]);
+}
+
+#[test]
 fn ask_json_keeps_input_order_and_the_contract() {
     let questions = [
         "How many tons of explosives were confiscated?",

@@ -66,6 +66,11 @@ const CUE_NOUNS_QUANTITY: &[&str] = &[
     "figures",
     "volume",
 ];
+/// Place nouns that ask for a territory (`which country`), which the
+/// name of a body (`the SCO Secretariat`) does not answer.
+const TERRITORY_NOUNS: &[&str] =
+    &["city", "cities", "country", "countries", "town", "region", "state", "states"];
+
 /// Words that open a question.
 const WH_WORDS: &[&str] = &[
     "how", "what", "which", "when", "who", "whom", "whose", "where", "why", "what's", "who's",
@@ -203,6 +208,29 @@ fn detect_abbreviation<'a>(word: &dyn Fn(usize) -> &'a str, n: usize) -> Option<
     Some(Detected { kind: AnswerType::Abbreviation, cue, head: Vec::new() })
 }
 
+impl Detected {
+    /// Whether a place question asks for a territory (`which country`,
+    /// `what city`) rather than any place (`where`), given the question's
+    /// words as passed to [`AnswerType::detect`]. A territory is not
+    /// answered by the name of a body, such as `the SCO Secretariat`.
+    ///
+    /// ```
+    /// use briefing_retrieval::AnswerType;
+    /// let words = ["which", "country", "is", "he", "from"];
+    /// assert!(AnswerType::detect(&words).unwrap().asks_territory(&words));
+    /// let words = ["where", "was", "it", "held"];
+    /// assert!(!AnswerType::detect(&words).unwrap().asks_territory(&words));
+    /// ```
+    #[must_use]
+    pub fn asks_territory<S: AsRef<str>>(&self, words: &[S]) -> bool {
+        self.kind == AnswerType::Place
+            && self
+                .cue
+                .iter()
+                .any(|&i| words.get(i).is_some_and(|w| TERRITORY_NOUNS.contains(&w.as_ref())))
+    }
+}
+
 /// What a word of a text can serve as: bit flags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Evidence(pub(crate) u8);
@@ -214,6 +242,8 @@ impl Evidence {
     pub(crate) const PLACE: u8 = 8;
     /// An abbreviation or a word of its expansion, written side by side.
     pub(crate) const EXPANSION: u8 = 16;
+    /// A word of the name of a body or an event (`the SCO Secretariat`).
+    pub(crate) const BODY: u8 = 32;
 
     pub(crate) fn has(self, flag: u8) -> bool {
         self.0 & flag != 0
@@ -294,15 +324,65 @@ const DATE_WORDS: &[&str] = &[
 ];
 const PLACE_PREPOSITIONS: &[&str] = &["in", "at", "from", "to", "near", "across", "throughout"];
 
+/// Last words of the names of bodies and events (`SCO Secretariat`, `Peace
+/// Mission`): a name ending so is no territory. Names of states (`Russian
+/// Federation`, `United Kingdom`) are, so their last words are not here.
+const BODY_HEADS: &[&str] = &[
+    "organisation",
+    "organization",
+    "organisations",
+    "organizations",
+    "structure",
+    "secretariat",
+    "council",
+    "committee",
+    "commission",
+    "union",
+    "association",
+    "bank",
+    "fund",
+    "ministry",
+    "agency",
+    "forum",
+    "alliance",
+    "club",
+    "group",
+    "corporation",
+    "company",
+    "institute",
+    "university",
+    "office",
+    "bureau",
+    "service",
+    "parliament",
+    "assembly",
+    "conference",
+    "summit",
+    "mission",
+    "centre",
+    "center",
+    "department",
+    "court",
+    "party",
+    "board",
+    "foundation",
+];
+
 /// Evidence flags of each word of one sentence, given the normalized words,
-/// their surface forms (`surface[i]` is the original text of word `i`) and
-/// which norms are proper names (never written in lowercase).
+/// their surface forms (`surface[i]` is the original text of word `i`),
+/// which norms are proper names (never written in lowercase) and which are
+/// abbreviations of bodies (see [`body_abbreviations`]).
 pub(crate) fn sentence_evidence(
     norms: &[&str],
     surface: &[&str],
     proper: &dyn Fn(&str) -> bool,
+    body: &dyn Fn(&str) -> bool,
 ) -> Vec<Evidence> {
     let mut out = vec![Evidence::default(); norms.len()];
+    let capitalized = |idx: usize| {
+        surface.get(idx).and_then(|s| s.chars().next()).is_some_and(char::is_uppercase)
+    };
+    let mut names = vec![false; norms.len()];
     for (idx, norm) in norms.iter().enumerate() {
         let mut flags = 0u8;
         let next = norms.get(idx + 1).copied().unwrap_or("");
@@ -317,22 +397,43 @@ pub(crate) fn sentence_evidence(
         if DATE_WORDS.contains(norm) && !(*norm == "may" && idx > 0) {
             flags |= Evidence::DATE;
         }
-        let capitalized =
-            surface.get(idx).and_then(|s| s.chars().next()).is_some_and(char::is_uppercase);
-        if capitalized && proper(norm) && !DATE_WORDS.contains(norm) {
+        if capitalized(idx) && proper(norm) && !DATE_WORDS.contains(norm) {
             flags |= Evidence::NAME;
-            let preceded = (1..=3).any(|back| {
-                idx.checked_sub(back)
-                    .and_then(|p| norms.get(p))
-                    .is_some_and(|w| PLACE_PREPOSITIONS.contains(w))
-            });
-            if preceded {
-                flags |= Evidence::PLACE;
+            if let Some(name) = names.get_mut(idx) {
+                *name = true;
             }
         }
         if let Some(e) = out.get_mut(idx) {
             *e = Evidence(flags);
         }
+    }
+    // A run of names is a place when a place preposition comes shortly
+    // before it, with no other name between: `in Bishkek`, `at the SCO
+    // Secretariat`, but not `in Bishkek by Vladimir Norov`. Names of bodies
+    // (`the SCO Secretariat`, `the SCO`) are marked as such: they answer
+    // `where` (a venue) but not `which country`.
+    let mut start = 0;
+    while start < names.len() {
+        if !names.get(start).copied().unwrap_or(false) {
+            start += 1;
+            continue;
+        }
+        let end = (start..names.len()).find(|&i| !names.get(i).copied().unwrap_or(false));
+        let end = end.unwrap_or(names.len());
+        let last = norms.get(end - 1).copied().unwrap_or("");
+        let preceded = (1..=3)
+            .map_while(|back| start.checked_sub(back).filter(|&p| !capitalized(p)))
+            .any(|p| norms.get(p).is_some_and(|w| PLACE_PREPOSITIONS.contains(w)));
+        let names_body = BODY_HEADS.contains(&last) || (end - start == 1 && body(last));
+        for e in out.get_mut(start..end).into_iter().flatten() {
+            if preceded {
+                e.0 |= Evidence::PLACE;
+            }
+            if names_body {
+                e.0 |= Evidence::BODY;
+            }
+        }
+        start = end;
     }
     for idx in 0..surface.len() {
         for expansion in expansion_of(surface, idx) {
@@ -342,6 +443,21 @@ pub(crate) fn sentence_evidence(
         }
     }
     out
+}
+
+/// The indices of the abbreviations of one sentence written beside their
+/// expansion when that names a body (ends with a word such as
+/// `Organisation` or `Structure`): `SCO` in `the Shanghai Cooperation
+/// Organisation (SCO)`. An index collects them over its corpus, so that
+/// `from the SCO` elsewhere is not taken for a place.
+pub(crate) fn body_abbreviations(norms: &[&str], surface: &[&str]) -> Vec<usize> {
+    (0..surface.len())
+        .filter(|&idx| {
+            let expansion = expansion_of(surface, idx);
+            let last_word = expansion.iter().copied().filter(|&i| i != idx).max();
+            last_word.and_then(|i| norms.get(i)).is_some_and(|w| BODY_HEADS.contains(w))
+        })
+        .collect()
 }
 
 /// Lowercase words that may stand between the capitalized words of an
@@ -476,7 +592,7 @@ mod tests {
             let surface: Vec<&str> = text.split(' ').collect();
             let lower = text.to_lowercase();
             let norms: Vec<&str> = lower.split(' ').collect();
-            let ev = sentence_evidence(&norms, &surface, &|_: &str| false);
+            let ev = sentence_evidence(&norms, &surface, &|_: &str| false, &|_: &str| false);
             surface
                 .iter()
                 .zip(&ev)
@@ -503,15 +619,78 @@ mod tests {
         let surface: Vec<&str> = text.split(' ').collect();
         let lower = text.to_lowercase();
         let norms: Vec<&str> = lower.split(' ').collect();
-        let ev = sentence_evidence(&norms, &surface, &|n: &str| {
-            !matches!(n, "in" | "over" | "and" | "were" | "by")
-        });
+        let ev = sentence_evidence(
+            &norms,
+            &surface,
+            &|n: &str| !matches!(n, "in" | "over" | "and" | "were" | "by"),
+            &|_: &str| false,
+        );
         let flagged = |flag: u8| -> Vec<&str> {
             surface.iter().zip(&ev).filter(|(_, e)| e.has(flag)).map(|(s, _)| *s).collect()
         };
         assert_eq!(flagged(Evidence::DATE), ["2013-2017"]);
         assert_eq!(flagged(Evidence::NUMBER), ["600", "one", "million"]);
         assert_eq!(flagged(Evidence::NAME), ["Bishkek", "Vladimir", "Norov"]);
-        assert_eq!(flagged(Evidence::PLACE), ["Bishkek", "Vladimir"]);
+        // A name after another name is not placed by the first one's `in`.
+        assert_eq!(flagged(Evidence::PLACE), ["Bishkek"]);
+    }
+
+    #[test]
+    fn names_of_bodies_are_no_territories() {
+        let territories = |text: &str, body: &dyn Fn(&str) -> bool| -> Vec<String> {
+            let surface: Vec<&str> = text.split(' ').collect();
+            let lower = text.to_lowercase();
+            let norms: Vec<&str> = lower.split(' ').collect();
+            let proper = |n: &str| !matches!(n, "at" | "the" | "in" | "from" | "met" | "came");
+            let ev = sentence_evidence(&norms, &surface, &proper, body);
+            surface
+                .iter()
+                .zip(&ev)
+                .filter(|(_, e)| e.has(Evidence::PLACE) && !e.has(Evidence::BODY))
+                .map(|(s, _)| (*s).to_owned())
+                .collect()
+        };
+        let no_body = |_: &str| false;
+        assert!(territories("met at the SCO Secretariat", &no_body).is_empty());
+        assert!(
+            territories("came from the Regional Anti-Terrorist Structure", &no_body).is_empty()
+        );
+        assert_eq!(territories("met in Tashkent", &no_body), ["Tashkent"]);
+        assert_eq!(
+            territories("came from the Russian Federation", &no_body),
+            ["Russian", "Federation"]
+        );
+        // An abbreviation the corpus writes out as a body.
+        assert_eq!(territories("came from the SCO", &no_body), ["SCO"]);
+        assert!(territories("came from the SCO", &|n: &str| n == "sco").is_empty());
+        let where_asked = |text: &str| -> Vec<String> {
+            let surface: Vec<&str> = text.split(' ').collect();
+            let lower = text.to_lowercase();
+            let norms: Vec<&str> = lower.split(' ').collect();
+            let ev = sentence_evidence(&norms, &surface, &|n: &str| n != "at", &no_body);
+            surface
+                .iter()
+                .zip(&ev)
+                .filter(|(_, e)| e.serves(AnswerType::Place))
+                .map(|(s, _)| (*s).to_owned())
+                .collect()
+        };
+        // A venue still answers `where`.
+        assert_eq!(where_asked("met at SCO Secretariat"), ["SCO", "Secretariat"]);
+    }
+
+    #[test]
+    fn finds_abbreviations_of_bodies() {
+        let bodies = |text: &str| -> Vec<usize> {
+            let surface: Vec<&str> = text.split(' ').collect();
+            let lower = text.to_lowercase();
+            let norms: Vec<&str> = lower.split(' ').collect();
+            body_abbreviations(&norms, &surface)
+        };
+        assert_eq!(bodies("the Shanghai Cooperation Organisation SCO met"), [4]);
+        assert_eq!(bodies("RATS Regional Anti-Terrorist Structure"), [0]);
+        // Written out as a place, or not written out at all.
+        assert!(bodies("the United Kingdom UK voted").is_empty());
+        assert!(bodies("the SCO met").is_empty());
     }
 }

@@ -1,7 +1,7 @@
 //! The index: passages, their fields, postings, and the vocabularies for
 //! synonyms and typos; building, saving and loading.
 
-use crate::answer_type::{Evidence, sentence_evidence};
+use crate::answer_type::{Evidence, body_abbreviations, sentence_evidence};
 use crate::synonyms::Compiled;
 use crate::typo::TypoDictionary;
 use crate::{Config, Error, Lexicon, Result, Synonyms};
@@ -616,9 +616,24 @@ impl Indexer {
                 }
             }
         }
+        // Abbreviations some passage writes out as the name of a body (SCO).
+        let mut bodies: ahash::AHashSet<String> = ahash::AHashSet::new();
+        for (passage, words) in passages.iter().zip(&body_words) {
+            let starts = sentence_starts(&passage.sentences, words);
+            for_each_sentence(&passage.text, words, &starts, |_, norms, surface| {
+                for idx in body_abbreviations(norms, surface) {
+                    bodies.extend(norms.get(idx).map(|n| (*n).to_owned()));
+                }
+            });
+        }
         for ((passage, words), d) in passages.iter().zip(&body_words).zip(&mut derived) {
             let mut info = BodyInfo { sentences: passage.sentences.clone(), ..BodyInfo::default() };
-            info.fill(&passage.text, words, &|norm: &str| !lowercase.contains(norm));
+            info.fill(
+                &passage.text,
+                words,
+                &|norm: &str| !lowercase.contains(norm),
+                &|norm: &str| bodies.contains(norm),
+            );
             d.n_words = info.n_words;
             d.sentence_starts = info.sentence_starts;
             d.evidence = info.evidence;
@@ -671,34 +686,55 @@ struct BodyInfo {
 }
 
 impl BodyInfo {
-    fn fill(&mut self, text: &str, words: &[Word], proper: &dyn Fn(&str) -> bool) {
+    fn fill(
+        &mut self,
+        text: &str,
+        words: &[Word],
+        proper: &dyn Fn(&str) -> bool,
+        body: &dyn Fn(&str) -> bool,
+    ) {
         self.n_words = u32::try_from(words.len()).unwrap_or(u32::MAX);
-        self.sentence_starts = self
-            .sentences
-            .iter()
-            .map(|s| {
-                u32::try_from(words.partition_point(|w| w.span.start < s.start)).unwrap_or(u32::MAX)
-            })
-            .collect();
+        self.sentence_starts = sentence_starts(&self.sentences, words);
         self.evidence = vec![Evidence::default(); words.len()];
-        for (sentence_idx, _) in self.sentences.iter().enumerate() {
-            let start = self.sentence_starts.get(sentence_idx).copied().unwrap_or(0) as usize;
-            let end = self
-                .sentence_starts
-                .get(sentence_idx + 1)
-                .copied()
-                .map_or(words.len(), |e| e as usize);
-            let Some(sentence_words) = words.get(start..end) else { continue };
-            let norms: Vec<&str> = sentence_words.iter().map(|w| w.norm.as_str()).collect();
-            let surface: Vec<&str> =
-                sentence_words.iter().map(|w| w.span.slice(text).unwrap_or("")).collect();
-            for (offset, ev) in sentence_evidence(&norms, &surface, proper).into_iter().enumerate()
+        let evidence = &mut self.evidence;
+        for_each_sentence(text, words, &self.sentence_starts, |start, norms, surface| {
+            for (offset, ev) in
+                sentence_evidence(norms, surface, proper, body).into_iter().enumerate()
             {
-                if let Some(slot) = self.evidence.get_mut(start + offset) {
+                if let Some(slot) = evidence.get_mut(start + offset) {
                     *slot = ev;
                 }
             }
-        }
+        });
+    }
+}
+
+/// The index of the first word of each sentence.
+fn sentence_starts(sentences: &[Span], words: &[Word]) -> Vec<u32> {
+    sentences
+        .iter()
+        .map(|s| {
+            u32::try_from(words.partition_point(|w| w.span.start < s.start)).unwrap_or(u32::MAX)
+        })
+        .collect()
+}
+
+/// Calls `f` with the index of the first word, the norms and the surface
+/// forms of each sentence of `text`.
+fn for_each_sentence(
+    text: &str,
+    words: &[Word],
+    starts: &[u32],
+    mut f: impl FnMut(usize, &[&str], &[&str]),
+) {
+    for (sentence_idx, &start) in starts.iter().enumerate() {
+        let start = start as usize;
+        let end = starts.get(sentence_idx + 1).map_or(words.len(), |&e| e as usize);
+        let Some(sentence_words) = words.get(start..end) else { continue };
+        let norms: Vec<&str> = sentence_words.iter().map(|w| w.norm.as_str()).collect();
+        let surface: Vec<&str> =
+            sentence_words.iter().map(|w| w.span.slice(text).unwrap_or("")).collect();
+        f(start, &norms, &surface);
     }
 }
 

@@ -117,6 +117,9 @@ pub(crate) struct Plan {
     pub(crate) answer_type: Option<AnswerType>,
     /// Slots naming what a quantity question counts.
     pub(crate) head: Vec<usize>,
+    /// A place question asks for a territory, which a body's name does not
+    /// answer (see [`Detected::asks_territory`]).
+    pub(crate) territory: bool,
     /// Per index term, the slots (bit per slot, first 64 slots) it is an
     /// alternative of; empty when no slot has alternatives.
     pub(crate) term_slots: Vec<u64>,
@@ -300,10 +303,12 @@ impl Index {
         // "What does X stand for" asks for an expansion only when the
         // corpus writes X beside one; else it asks what X stands for (its
         // aims), which has no answer type.
-        let answer_type = detected.map(|d| d.kind).filter(|&kind| {
+        let answer_type = detected.as_ref().map(|d| d.kind).filter(|&kind| {
             kind != AnswerType::Abbreviation || slots.iter().any(|s| self.written_out(s))
         });
-        let mut plan = Plan { slots, answer_type, head: head_slots, term_slots: Vec::new() };
+        let territory = detected.as_ref().is_some_and(|d| d.asks_territory(&norms));
+        let mut plan =
+            Plan { slots, answer_type, head: head_slots, territory, term_slots: Vec::new() };
         plan.index_terms(self.terms.len());
         plan
     }

@@ -2,7 +2,7 @@
 //! (exact, synonym, typo), then proximity, answer-type, topic and bank
 //! rescoring of the best candidates.
 
-use crate::answer_type::AnswerType;
+use crate::answer_type::{AnswerType, Evidence};
 use crate::index::{Field, Index, Posting};
 use crate::query::{MatchKind, Plan, Query};
 use std::fmt;
@@ -381,10 +381,12 @@ impl Index {
         }
         // Evidence must add to the question: a name or number the question
         // itself contains is no answer.
-        let serving: Vec<u32> = span
-            .clone()
-            .filter(|&p| evidence_at(p).serves(kind) && !matched_in_span.contains(&p))
-            .collect();
+        let serves = |p: u32| {
+            let evidence = evidence_at(p);
+            evidence.serves(kind) && !(plan.territory && evidence.has(Evidence::BODY))
+        };
+        let serving: Vec<u32> =
+            span.clone().filter(|&p| serves(p) && !matched_in_span.contains(&p)).collect();
         if serving.is_empty() {
             return 0.0;
         }
