@@ -586,19 +586,37 @@ mod tests {
         );
     }
 
+    /// The words of `text` (split at spaces) whose evidence passes `keep`.
+    fn words_where(
+        text: &str,
+        proper: &dyn Fn(&str) -> bool,
+        body: &dyn Fn(&str) -> bool,
+        keep: &dyn Fn(Evidence) -> bool,
+    ) -> Vec<String> {
+        let surface: Vec<&str> = text.split(' ').collect();
+        let lower = text.to_lowercase();
+        let norms: Vec<&str> = lower.split(' ').collect();
+        let evidence = sentence_evidence(&norms, &surface, proper, body);
+        surface
+            .iter()
+            .zip(evidence)
+            .filter(|(_, e)| keep(*e))
+            .map(|(s, _)| (*s).to_owned())
+            .collect()
+    }
+
+    /// The indices of the body abbreviations of `text` (split at spaces).
+    fn bodies(text: &str) -> Vec<usize> {
+        let surface: Vec<&str> = text.split(' ').collect();
+        let lower = text.to_lowercase();
+        let norms: Vec<&str> = lower.split(' ').collect();
+        body_abbreviations(&norms, &surface)
+    }
+
     #[test]
     fn marks_abbreviations_beside_their_expansions() {
         let flagged = |text: &str| -> Vec<String> {
-            let surface: Vec<&str> = text.split(' ').collect();
-            let lower = text.to_lowercase();
-            let norms: Vec<&str> = lower.split(' ').collect();
-            let ev = sentence_evidence(&norms, &surface, &|_: &str| false, &|_: &str| false);
-            surface
-                .iter()
-                .zip(&ev)
-                .filter(|(_, e)| e.has(Evidence::EXPANSION))
-                .map(|(s, _)| (*s).to_owned())
-                .collect()
+            words_where(text, &|_| false, &|_| false, &|e| e.has(Evidence::EXPANSION))
         };
         assert_eq!(
             flagged("the SCO's Regional Anti-Terrorist Structure RATS works"),
@@ -616,18 +634,9 @@ mod tests {
     #[test]
     fn marks_numbers_years_names_and_places() {
         let text = "In 2013-2017 over 600 camps and one million rounds were seized in Bishkek by Vladimir Norov";
-        let surface: Vec<&str> = text.split(' ').collect();
-        let lower = text.to_lowercase();
-        let norms: Vec<&str> = lower.split(' ').collect();
-        let ev = sentence_evidence(
-            &norms,
-            &surface,
-            &|n: &str| !matches!(n, "in" | "over" | "and" | "were" | "by"),
-            &|_: &str| false,
-        );
-        let flagged = |flag: u8| -> Vec<&str> {
-            surface.iter().zip(&ev).filter(|(_, e)| e.has(flag)).map(|(s, _)| *s).collect()
-        };
+        let proper = |n: &str| !matches!(n, "in" | "over" | "and" | "were" | "by");
+        let flagged =
+            |flag: u8| -> Vec<String> { words_where(text, &proper, &|_| false, &|e| e.has(flag)) };
         assert_eq!(flagged(Evidence::DATE), ["2013-2017"]);
         assert_eq!(flagged(Evidence::NUMBER), ["600", "one", "million"]);
         assert_eq!(flagged(Evidence::NAME), ["Bishkek", "Vladimir", "Norov"]);
@@ -637,18 +646,9 @@ mod tests {
 
     #[test]
     fn names_of_bodies_are_no_territories() {
+        let proper = |n: &str| !matches!(n, "at" | "the" | "in" | "from" | "met" | "came");
         let territories = |text: &str, body: &dyn Fn(&str) -> bool| -> Vec<String> {
-            let surface: Vec<&str> = text.split(' ').collect();
-            let lower = text.to_lowercase();
-            let norms: Vec<&str> = lower.split(' ').collect();
-            let proper = |n: &str| !matches!(n, "at" | "the" | "in" | "from" | "met" | "came");
-            let ev = sentence_evidence(&norms, &surface, &proper, body);
-            surface
-                .iter()
-                .zip(&ev)
-                .filter(|(_, e)| e.has(Evidence::PLACE) && !e.has(Evidence::BODY))
-                .map(|(s, _)| (*s).to_owned())
-                .collect()
+            words_where(text, &proper, body, &|e| e.has(Evidence::PLACE) && !e.has(Evidence::BODY))
         };
         let no_body = |_: &str| false;
         assert!(territories("met at the SCO Secretariat", &no_body).is_empty());
@@ -663,30 +663,15 @@ mod tests {
         // An abbreviation the corpus writes out as a body.
         assert_eq!(territories("came from the SCO", &no_body), ["SCO"]);
         assert!(territories("came from the SCO", &|n: &str| n == "sco").is_empty());
-        let where_asked = |text: &str| -> Vec<String> {
-            let surface: Vec<&str> = text.split(' ').collect();
-            let lower = text.to_lowercase();
-            let norms: Vec<&str> = lower.split(' ').collect();
-            let ev = sentence_evidence(&norms, &surface, &|n: &str| n != "at", &no_body);
-            surface
-                .iter()
-                .zip(&ev)
-                .filter(|(_, e)| e.serves(AnswerType::Place))
-                .map(|(s, _)| (*s).to_owned())
-                .collect()
-        };
         // A venue still answers `where`.
-        assert_eq!(where_asked("met at SCO Secretariat"), ["SCO", "Secretariat"]);
+        let venue = words_where("met at SCO Secretariat", &proper, &no_body, &|e| {
+            e.serves(AnswerType::Place)
+        });
+        assert_eq!(venue, ["SCO", "Secretariat"]);
     }
 
     #[test]
     fn finds_abbreviations_of_bodies() {
-        let bodies = |text: &str| -> Vec<usize> {
-            let surface: Vec<&str> = text.split(' ').collect();
-            let lower = text.to_lowercase();
-            let norms: Vec<&str> = lower.split(' ').collect();
-            body_abbreviations(&norms, &surface)
-        };
         assert_eq!(bodies("the Shanghai Cooperation Organisation SCO met"), [4]);
         assert_eq!(bodies("RATS Regional Anti-Terrorist Structure"), [0]);
         // Written out as a place, or not written out at all.
