@@ -269,10 +269,11 @@ impl Classifier {
 /// The first index of the largest value (0 for an empty slice).
 #[inline]
 fn argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (idx, v) in values.iter().enumerate() {
-        if values.get(best).is_some_and(|b| v > b) {
-            best = idx;
+    let Some((&first, rest)) = values.split_first() else { return 0 };
+    let (mut best, mut best_value) = (0, first);
+    for (idx, &v) in rest.iter().enumerate() {
+        if v > best_value {
+            (best, best_value) = (idx + 1, v);
         }
     }
     best

@@ -193,10 +193,13 @@ const MAX_CACHES: usize = 4;
 /// 384 KiB a featurizer.
 const CACHE_SLOTS: usize = 8192;
 
-/// The most entries a word cache grows to (1.5 MiB): it doubles, keeping its entries, when
-/// over a window of as many lookups as it has entries more than one in 32 dropped an entry
-/// (a miss costs a call of the analyzer, some 1,000 instructions against some 40 for a hit).
-const MAX_CACHE_SLOTS: usize = 4 * CACHE_SLOTS;
+/// The most entries a word cache grows to (3 MiB): it doubles, keeping its entries, when
+/// over a window of as many lookups as it has entries more than one in 64 dropped an entry
+/// (a miss costs a call of the analyzer, some 600 to 1,000 instructions against some 40 for
+/// a hit). A two-way cache thrashes long before it is full: with 17,665 distinct pieces
+/// read over and over (2,779 film review snippets), the cache of 32,768 entries this used to
+/// stop at still missed about 2 pieces a text.
+const MAX_CACHE_SLOTS: usize = 8 * CACHE_SLOTS;
 
 /// The longest whitespace-delimited piece of text a word cache holds, in bytes.
 const CACHE_BYTES: usize = 8 * CACHE_WORDS;
@@ -214,6 +217,10 @@ struct WordCache {
     owner: u64,
     /// A power of two of entries, at least 2.
     entries: Vec<CacheEntry>,
+    /// The words of pieces of 2 to [`MULTI_WORDS`] words (`sci-fi`, `&lt;#&gt;`), referred to
+    /// by entries marked [`ENTRY_MULTI`]; emptied when full, so an entry's index is checked
+    /// against the piece's bytes before use.
+    multi: Vec<MultiEntry>,
     /// Lookups in the current window (see [`MAX_CACHE_SLOTS`]).
     lookups: usize,
     /// Entries dropped to make room for others in the current window.
@@ -240,6 +247,24 @@ const ENTRY_EMPTY: u8 = 0;
 const ENTRY_NO_WORD: u8 = 1;
 const ENTRY_WORD: u8 = 2;
 const ENTRY_SHAPE: u8 = 4;
+/// The piece has several words, in [`WordCache::multi`] at index `base`.
+const ENTRY_MULTI: u8 = 8;
+
+/// The most words of a piece a word cache holds.
+const MULTI_WORDS: usize = 4;
+
+/// The most pieces of several words a word cache holds before it empties their store.
+const MAX_MULTI: usize = 4096;
+
+/// The words of a piece of several words: `key` and `len` as in [`CacheEntry`], and for each
+/// word its key hash, kind and shape hash (if any).
+#[derive(Clone, Copy)]
+struct MultiEntry {
+    key: [u64; CACHE_WORDS],
+    len: u8,
+    n_words: u8,
+    words: [(u64, WordKind, Option<u64>); MULTI_WORDS],
+}
 
 const EMPTY_ENTRY: CacheEntry = CacheEntry {
     base: 0,
@@ -252,7 +277,13 @@ const EMPTY_ENTRY: CacheEntry = CacheEntry {
 
 impl WordCache {
     fn new(owner: u64) -> WordCache {
-        WordCache { owner, entries: vec![EMPTY_ENTRY; CACHE_SLOTS], lookups: 0, dropped: 0 }
+        WordCache {
+            owner,
+            entries: vec![EMPTY_ENTRY; CACHE_SLOTS],
+            multi: Vec::new(),
+            lookups: 0,
+            dropped: 0,
+        }
     }
 
     /// Doubles the cache, keeping its entries: the sets of a cache twice the size take one
@@ -276,12 +307,12 @@ impl WordCache {
 
     /// Counts a lookup that missed, and whether storing it dropped an entry (hits only add
     /// to `lookups`); at the end of a window, doubles the cache (see [`WordCache::grow`]) if
-    /// more than one lookup in 32 dropped an entry.
+    /// more than one lookup in 64 dropped an entry.
     fn count_miss(&mut self, dropped: bool) {
         self.lookups += 1;
         self.dropped += usize::from(dropped);
         if self.lookups >= self.entries.len() {
-            if self.dropped * 32 > self.lookups && self.entries.len() < MAX_CACHE_SLOTS {
+            if self.dropped * 64 > self.lookups && self.entries.len() < MAX_CACHE_SLOTS {
                 self.grow();
             }
             self.lookups = 0;
@@ -325,7 +356,7 @@ struct WordSink<'s> {
 
 impl WordSink<'_> {
     /// Adds a word with key hash `base` and (if it has one) shape hash `shape`.
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, base: u64, kind: WordKind, shape: Option<u64>) {
         self.words.push(base);
         if self.config.head_word && self.function.len() < HEAD_WINDOW {
@@ -508,35 +539,71 @@ impl Featurizer {
         let set = set_of(&key, len, set_bits);
         let Some(ways) = cache.entries.get_mut(2 * set..2 * set + 2) else { return };
         if let Some(entry) = ways.iter().find(|e| usize::from(e.len) == len && e.key == key) {
-            if entry.state & ENTRY_WORD != 0 {
-                let shape = (entry.state & ENTRY_SHAPE != 0).then_some(entry.shape);
-                sink.push(entry.base, entry.kind, shape);
+            if entry.state & ENTRY_MULTI != 0 {
+                let multi = cache.multi.get(entry.base as usize);
+                if let Some(multi) = multi.filter(|m| usize::from(m.len) == len && m.key == key) {
+                    for &(base, kind, shape) in multi.words.iter().take(multi.n_words.into()) {
+                        sink.push(base, kind, shape);
+                    }
+                    cache.lookups += 1;
+                    return;
+                }
+                // Its words were dropped: analyze the piece again, below.
+            } else {
+                if entry.state & ENTRY_WORD != 0 {
+                    let shape = (entry.state & ENTRY_SHAPE != 0).then_some(entry.shape);
+                    sink.push(entry.base, entry.kind, shape);
+                }
+                cache.lookups += 1;
+                return;
             }
+        }
+        let mut n_words = 0;
+        let mut words = [(0, WordKind::Content, None); MULTI_WORDS];
+        self.analyzed_piece(piece, sink, |base, kind, shape| {
+            if let Some(word) = words.get_mut(n_words) {
+                *word = (base, kind, shape);
+            }
+            n_words += 1;
+        });
+        let mut first = EMPTY_ENTRY;
+        first.len = len as u8;
+        first.key = key;
+        match n_words {
+            0 => first.state = ENTRY_NO_WORD,
+            1 => {
+                let [(base, kind, shape), ..] = words;
+                first.base = base;
+                first.kind = kind;
+                first.state = ENTRY_WORD;
+                if let Some(shape) = shape {
+                    first.shape = shape;
+                    first.state |= ENTRY_SHAPE;
+                }
+            }
+            n if n <= MULTI_WORDS => {
+                if cache.multi.len() >= MAX_MULTI {
+                    cache.multi.clear();
+                }
+                first.base = cache.multi.len() as u64;
+                first.state = ENTRY_MULTI;
+                cache.multi.push(MultiEntry { key, len: len as u8, n_words: n as u8, words });
+            }
+            _ => return,
+        }
+        let Some(ways) = cache.entries.get_mut(2 * set..2 * set + 2) else { return };
+        let dropped = ways.get(1).is_some_and(|oldest| oldest.state != ENTRY_EMPTY);
+        // A piece found with its words dropped replaces its own entry.
+        if let Some(stale) = ways.iter_mut().find(|e| usize::from(e.len) == len && e.key == key) {
+            *stale = first;
             cache.lookups += 1;
             return;
         }
-        let mut n_words = 0;
-        let mut first = EMPTY_ENTRY;
-        self.analyzed_piece(piece, sink, |base, kind, shape| {
-            n_words += 1;
-            first.base = base;
-            first.kind = kind;
-            if let Some(shape) = shape {
-                first.shape = shape;
-                first.state = ENTRY_SHAPE;
-            }
-        });
-        if n_words <= 1 {
-            first.len = len as u8;
-            first.key = key;
-            first.state |= if n_words == 1 { ENTRY_WORD } else { ENTRY_NO_WORD };
-            let dropped = ways.get(1).is_some_and(|oldest| oldest.state != ENTRY_EMPTY);
-            ways.copy_within(0..1, 1);
-            if let Some(newest) = ways.first_mut() {
-                *newest = first;
-            }
-            cache.count_miss(dropped);
+        ways.copy_within(0..1, 1);
+        if let Some(newest) = ways.first_mut() {
+            *newest = first;
         }
+        cache.count_miss(dropped);
     }
 
     /// The words of one piece of text through the analyzer, each also passed to `seen`.
@@ -1200,6 +1267,33 @@ mod tests {
         let cache = &scratch.caches[0];
         assert!(cache.entries.len() > CACHE_SLOTS);
         assert!(cache.entries.len() <= MAX_CACHE_SLOTS);
+    }
+
+    #[test]
+    fn pieces_of_several_words_are_cached_exactly_and_their_store_empties_when_full() {
+        let featurizer = Featurizer::new(FeatureConfig::default()).unwrap();
+        // More distinct pieces of two and three words (`w7x-y's`, `&lt;w7&gt;`) than the store
+        // holds, beside pieces of one word (`What's`, `U.S.`) and of too many to hold (five:
+        // `a-b-c-d-e`).
+        let texts: Vec<String> = (0..MAX_MULTI + 500)
+            .map(|i| format!("What's w{i}x-y's U.S. &lt;w{i}&gt; a-b-c-d-e {}", i % 7))
+            .collect();
+        let mut scratch = Scratch::default();
+        for text in texts.iter().chain(&texts) {
+            let mut plain = Vec::new();
+            featurizer.hashes_with(text, &mut Scratch::default(), false, &mut plain);
+            let mut cached = Vec::new();
+            featurizer.hashes_with(text, &mut scratch, true, &mut cached);
+            plain.sort_unstable();
+            cached.sort_unstable();
+            assert_eq!(plain, cached, "{text:?}");
+        }
+        let cache = &scratch.caches[0];
+        assert!(!cache.multi.is_empty());
+        assert!(cache.multi.len() <= MAX_MULTI);
+        assert!(cache.multi.iter().all(|m| (2..=MULTI_WORDS).contains(&usize::from(m.n_words))));
+        let multi_entries = cache.entries.iter().filter(|e| e.state & ENTRY_MULTI != 0).count();
+        assert!(multi_entries > cache.multi.len());
     }
 
     #[test]
