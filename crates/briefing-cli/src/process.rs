@@ -157,6 +157,30 @@ impl Caches {
     }
 }
 
+/// What one busy worker of `process` keeps across units: its term cache and
+/// the ids of that cache already added to the [`Vocabulary`], so that each
+/// term is hashed and added once per cache rather than once per unit.
+#[derive(Default)]
+struct Worker {
+    cache: TermCache,
+    published: TermSet,
+}
+
+/// [`Worker`]s, one per busy worker thread, reused across units.
+#[derive(Default)]
+struct Workers(Mutex<Vec<Worker>>);
+
+impl Workers {
+    /// Runs `f` with a worker state of its own.
+    fn with<T>(&self, f: impl FnOnce(&mut Worker) -> T) -> T {
+        let taken = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+        let mut worker = taken.unwrap_or_default();
+        let result = f(&mut worker);
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(worker);
+        result
+    }
+}
+
 /// Number of shards of [`Vocabulary`].
 const VOCABULARY_SHARDS: usize = 16;
 
@@ -221,7 +245,7 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
     }
 
     let mut out = AtomicFile::create(&args.out)?;
-    let caches = Caches::default();
+    let workers = Workers::default();
     let vocabulary = Vocabulary::new();
     // Output buffers written out and handed back for the next units: reusing them spares
     // allocating (and faulting in) a megabyte or more of fresh memory per unit.
@@ -231,9 +255,9 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
         let (items, n_bytes) = input::load(&unit, sources, limits);
         let events = stats::events(&unit, &items);
         let buffer = spare.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
-        caches.with(|cache| {
+        workers.with(|worker| {
             let context =
-                Context { cache, vocabulary: &vocabulary, classifier: classifier.as_ref() };
+                Context { worker, vocabulary: &vocabulary, classifier: classifier.as_ref() };
             records(&items, events, n_bytes, buffer.unwrap_or_default(), context)
         })
     };
@@ -289,7 +313,7 @@ const MAX_SPARE_BYTES: usize = 4 << 20;
 
 /// What [`records`] works with besides its unit.
 struct Context<'a> {
-    cache: &'a mut TermCache,
+    worker: &'a mut Worker,
     vocabulary: &'a Vocabulary,
     classifier: Option<&'a Classifier>,
 }
@@ -302,7 +326,8 @@ fn records(
     mut buffer: Vec<u8>,
     context: Context<'_>,
 ) -> UnitOut {
-    let Context { cache, vocabulary, classifier } = context;
+    let Context { worker, vocabulary, classifier } = context;
+    let Worker { cache, published } = worker;
     buffer.clear();
     buffer.reserve(usize::try_from(n_bytes).unwrap_or(0) * 3 / 2);
     let mut out = UnitOut {
@@ -314,8 +339,13 @@ fn records(
         n_tokens: 0,
         topics: BTreeMap::new(),
     };
+    let n_terms = cache.n_terms();
     cache.trim();
-    let mut seen = TermSet::default();
+    if cache.n_terms() < n_terms {
+        // The cache started afresh: its old ids mean nothing now.
+        *published = TermSet::default();
+    }
+    published.ids.clear();
     for item in items {
         let Item::Doc(_, doc) = item else { continue };
         for paragraph in &doc.paragraphs {
@@ -324,7 +354,7 @@ fn records(
             cache.for_each_term(text, |id, is_stopword| {
                 n_tokens += 1;
                 if !is_stopword {
-                    seen.insert(id);
+                    published.insert(id);
                 }
             });
             let topic = classifier.map(|classifier| match classifier.predict(text).label {
@@ -340,11 +370,12 @@ fn records(
             out.n_tokens += n_tokens as u64;
         }
     }
-    vocabulary.add(cache, &seen.ids);
+    // Only the terms this cache never added before (the vocabulary only grows).
+    vocabulary.add(cache, &published.ids);
     out
 }
 
-/// A set of term ids of one cache.
+/// A set of term ids of one cache, with the ids inserted since `ids` was last cleared.
 #[derive(Default)]
 struct TermSet {
     bits: Vec<u64>,
@@ -414,5 +445,59 @@ impl AtomicFile {
             .map_err(|err| err.error)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use briefing_corpus::{Document, ParseOptions};
+    use briefing_tokenize::Analyzer;
+    use std::collections::BTreeSet;
+
+    fn unit(texts: &[&str]) -> Vec<Item> {
+        let options = ParseOptions::default();
+        texts
+            .iter()
+            .enumerate()
+            .map(|(idx, text)| {
+                let doc = Document::parse(&format!("d{idx}"), text, &options).unwrap();
+                Item::Doc(idx, Box::new(doc))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_vocabulary_counts_each_term_once_across_units_and_workers() {
+        let units: [&[&str]; 4] = [
+            &["Members met the members.\n\nMeetings of the members.\n"],
+            &["The meeting of ministers.\n", "Members and ministers met.\n"],
+            &["Ministers met members again.\n"],
+            &["A new word: parliament.\n"],
+        ];
+        let analyzer = Analyzer::english();
+        let expected: BTreeSet<String> = units
+            .iter()
+            .flat_map(|texts| texts.iter())
+            .flat_map(|text| analyzer.words(text))
+            .filter(|word| !word.is_stopword)
+            .map(|word| word.key)
+            .collect();
+        // Two workers, each seeing several units, some twice: every term is counted once.
+        let vocabulary = Vocabulary::new();
+        let mut workers = [Worker::default(), Worker::default()];
+        let mut n_tokens = 0;
+        for (idx, texts) in units.iter().chain(&units).enumerate() {
+            let worker = &mut workers[idx % 3 % 2];
+            let context = Context { worker, vocabulary: &vocabulary, classifier: None };
+            let out = records(&unit(texts), Vec::new(), 0, Vec::new(), context);
+            n_tokens += out.n_tokens;
+        }
+        assert_eq!(vocabulary.len(), expected.len());
+        assert_eq!(expected.len(), 7, "{expected:?}");
+        let words: usize =
+            units.iter().flat_map(|t| t.iter()).map(|t| analyzer.words(t).len()).sum();
+        assert_eq!(n_tokens as usize, 2 * words);
     }
 }

@@ -90,7 +90,7 @@ impl<R: BufRead> JsonlReader<R> {
     /// Parses the line in `self.buf`; `Ok(None)` for a blank line.
     fn parse_line(&self, line_start: usize) -> Result<Option<Document>> {
         let bytes = self.buf.as_slice();
-        if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        if let Some(pos) = memchr::memchr(0, bytes) {
             return Err(Error::NulByte { offset: line_start + pos });
         }
         let line = std::str::from_utf8(bytes)
@@ -214,7 +214,7 @@ pub fn read_line_bounded<R: BufRead>(
         if available.is_empty() {
             break;
         }
-        let (n_take, found_newline) = match available.iter().position(|&b| b == b'\n') {
+        let (n_take, found_newline) = match memchr::memchr(b'\n', available) {
             Some(pos) => (pos + 1, true),
             None => (available.len(), false),
         };

@@ -107,13 +107,18 @@ pub(crate) struct Label<'a> {
 fn label_colon(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let probe = bytes.get(..(MAX_LABEL_CHARS + 1) * 4).unwrap_or(bytes);
-    let colon = probe.iter().position(|&b| b == b':')?;
+    let colon = memchr::memchr(b':', probe)?;
     let n_chars_before = probe.iter().take(colon).filter(|&&b| (b as i8) >= -0x40).count();
     (n_chars_before <= MAX_LABEL_CHARS).then_some(colon)
 }
 
 /// Parses a candidate label at the start of `s` (a trimmed paragraph).
 pub(crate) fn parse_label(s: &str) -> Option<Label<'_>> {
+    // Every label starts with an uppercase letter (a marker, or a name's first word), so
+    // a paragraph starting otherwise is none, without looking for a colon.
+    if s.chars().next().is_some_and(|c| !is_space(c) && !c.is_uppercase()) {
+        return None;
+    }
     let colon = label_colon(s)?;
     let (name, rest) = s.split_at_checked(colon)?;
     let after = rest.strip_prefix(':')?;

@@ -164,8 +164,13 @@ fn is_control(b: u8) -> bool {
     matches!(b, 0x00..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f)
 }
 
+/// The offset of the first NUL byte of `bytes` (a vectorized search: it reads every byte).
+fn first_nul(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr(0, bytes)
+}
+
 fn check_binary(bytes: &[u8]) -> Result<()> {
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if let Some(offset) = first_nul(bytes) {
         return Err(Error::NulByte { offset });
     }
     let probe = bytes.get(..CONTROL_PROBE_BYTES).unwrap_or(bytes);
@@ -230,5 +235,25 @@ pub fn read_sidecar(path: impl AsRef<Path>) -> Result<Option<Metadata>> {
             .map_err(|err| Error::Metadata(err).with_path(&sidecar)),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(Error::Io(err).with_path(&sidecar)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_nul_finds_the_first_nul_byte_anywhere() {
+        for len in [0usize, 1, 63, 64, 65, 200] {
+            assert_eq!(first_nul(&vec![b'a'; len]), None, "{len}");
+            for at in 0..len {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = 0;
+                if at + 3 < len {
+                    bytes[at + 3] = 0;
+                }
+                assert_eq!(first_nul(&bytes), Some(at), "{len} {at}");
+            }
+        }
     }
 }
