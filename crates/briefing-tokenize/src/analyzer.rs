@@ -590,6 +590,11 @@ impl Analyzer {
         let mut pos = 0;
         while pos < bytes.len() {
             let rest = bytes.get(pos..).unwrap_or_default();
+            // Most text is ASCII: the word-at-a-time `is_ascii` answers before a byte scan.
+            if rest.is_ascii() {
+                self.ascii_path(text, pos, bytes.len(), f);
+                return;
+            }
             let Some(offset) = rest.iter().position(|b| !b.is_ascii()) else {
                 self.ascii_path(text, pos, bytes.len(), f);
                 return;

@@ -70,10 +70,8 @@ fn for_each_sentence(text: &str, mut f: impl FnMut(Span)) {
     let mut start = 0;
     let mut idx = 0;
     // Skip to each next byte that may matter: a terminator, a line break or non-ASCII.
-    while let Some(skip) =
-        bytes.get(idx..).and_then(|rest| rest.iter().position(|&b| STOPS[usize::from(b)]))
-    {
-        idx += skip;
+    while let Some(next) = next_stop(bytes, idx) {
+        idx = next;
         let Some(c) = text.get(idx..).and_then(|rest| rest.chars().next()) else {
             // Not on a char boundary: a continuation byte; move on.
             idx += 1;
@@ -109,6 +107,33 @@ static STOPS: [bool; 256] = {
     }
     table
 };
+
+/// The first position from `from` on of a byte in [`STOPS`]: eight bytes at a time while none
+/// of them can be one (prose runs for dozens of bytes between stops), then byte by byte.
+#[inline]
+fn next_stop(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `word` is zero (exact as a yes/no answer).
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGH != 0;
+    let mut idx = from;
+    while let Some(chunk) = bytes.get(idx..idx + 8)
+        && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
+    {
+        let word = u64::from_le_bytes(chunk);
+        if word & HIGH != 0
+            || has_zero(word ^ (ONES * u64::from(b'.')))
+            || has_zero(word ^ (ONES * u64::from(b'?')))
+            || has_zero(word ^ (ONES * u64::from(b'!')))
+            || has_zero(word ^ (ONES * u64::from(b'\n')))
+        {
+            break;
+        }
+        idx += 8;
+    }
+    let skip = bytes.get(idx..)?.iter().position(|&b| STOPS[usize::from(b)])?;
+    Some(idx + skip)
+}
 
 fn push_trimmed(text: &str, start: usize, end: usize, f: &mut impl FnMut(Span)) {
     let Some(piece) = text.get(start..end) else { return };
@@ -400,6 +425,26 @@ const STARTERS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_stop_finds_the_first_stop_byte_like_a_byte_scan() {
+        let reference = |bytes: &[u8], from: usize| {
+            bytes.get(from..)?.iter().position(|&b| STOPS[usize::from(b)]).map(|p| from + p)
+        };
+        let base = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ 0123456789,;:'\"()-";
+        for stop in [".", "?", "!", "\n", "é", "…", "\u{80}"] {
+            for at in 0..40 {
+                let mut text: String = base.chars().take(at).collect();
+                text.push_str(stop);
+                text.push_str(base);
+                let bytes = text.as_bytes();
+                for from in 0..bytes.len() + 2 {
+                    assert_eq!(next_stop(bytes, from), reference(bytes, from), "{text:?} {from}");
+                }
+            }
+        }
+        assert_eq!(next_stop(base.as_bytes(), 0), None);
+    }
 
     #[test]
     fn longest_abbreviation_is_the_longest() {
