@@ -116,11 +116,19 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
     // index: free them before its peak.
     drop(caches);
     let finishing = Instant::now();
-    texts.finish().with_context(|| format!("cannot write {}", args.out.display()))?;
-    let index = builder.build()?;
-    index.save(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
-    let index_stats = index.stats();
-    drop(index);
+    // The texts file's offsets table is written while the index is merged and saved on
+    // `--threads` threads.
+    let (texts_done, saved) = std::thread::scope(|scope| {
+        let texts_done = scope.spawn(move || texts.finish());
+        let saved = builder.save(&args.out, n_threads);
+        (texts_done.join(), saved)
+    });
+    let cannot_write = || format!("cannot write {}", args.out.display());
+    match texts_done {
+        Ok(done) => done.with_context(cannot_write)?,
+        Err(_) => anyhow::bail!("internal error: writing {TEXTS_FILE} panicked"),
+    }
+    let index_stats = saved.with_context(cannot_write)?;
     let size = |name: &str| std::fs::metadata(args.out.join(name)).map(|m| m.len()).unwrap_or(0);
     tally.summary.vocabulary = index_stats.n_terms as u64;
     tally.summary.index = Some(IndexSummary {

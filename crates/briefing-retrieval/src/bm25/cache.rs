@@ -46,8 +46,9 @@ struct NormSlot {
 
 const EMPTY_SLOT: NormSlot = NormSlot { tag: 0, len: 0, start: EMPTY, entry: 0 };
 
-/// log2 of the number of slots of the front table (384 KiB, which stays in cache).
-const FRONT_BITS: u32 = 14;
+/// log2 of the number of slots of the front table (1.5 MiB: most lookups of words that are
+/// not among the most frequent few thousand end here rather than in the larger table).
+const FRONT_BITS: u32 = 16;
 
 /// Longest norm (in bytes) the front table holds.
 const FRONT_BYTES: usize = 16;

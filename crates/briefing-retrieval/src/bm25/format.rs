@@ -54,28 +54,7 @@ impl Index {
     ///
     /// [`Error::Io`] when the directory or file cannot be written.
     pub fn save(&self, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let path = dir.join(INDEX_FILE);
-        let tmp = dir.join(format!("{INDEX_FILE}.tmp"));
-        let result = self.write_file(&tmp).and_then(|()| Ok(std::fs::rename(&tmp, &path)?));
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
-    }
-
-    fn write_file(&self, path: &Path) -> Result<()> {
-        let file = std::fs::File::create(path)?;
-        let mut out = Hashing {
-            inner: std::io::BufWriter::with_capacity(1 << 20, file),
-            hash: Hasher::default(),
-        };
-        self.write_to(&mut out)?;
-        let hash = out.hash.finish();
-        let mut inner = out.inner;
-        inner.write_all(&hash.to_le_bytes())?;
-        inner.into_inner().map_err(std::io::IntoInnerError::into_error)?;
-        Ok(())
+        save_atomically(dir, |out| self.write_to(out))
     }
 
     /// The index as bytes, in the `index.bin` layout.
@@ -105,47 +84,16 @@ impl Index {
 
     fn write_to<W: Write>(&self, out: &mut Hashing<W>) -> Result<()> {
         let parts = &self.parts;
-        let header = Header {
-            format: FORMAT_NAME.to_owned(),
-            version: FORMAT_VERSION,
-            analyzer: "english".to_owned(),
+        let layout = Layout {
             params: parts.params,
-            n_paragraphs: parts.doc_lens.len() as u64,
-            n_terms: parts.term_ends.len() as u64,
-            n_postings: parts.docs.len() as u64,
-            n_docs: parts.names.doc_runs.len() as u64,
+            term_bytes: &parts.term_bytes,
+            term_ends: &parts.term_ends,
+            offsets: &parts.offsets,
+            doc_lens: &parts.doc_lens,
+            names: &parts.names,
             n_tokens: parts.n_tokens,
         };
-        let header = serde_json::to_vec(&header)?;
-        out.write_all(MAGIC)?;
-        out.write_all(&FORMAT_VERSION.to_le_bytes())?;
-        out.write_all(&u32::try_from(header.len()).unwrap_or(u32::MAX).to_le_bytes())?;
-        out.write_all(&header)?;
-        section(out, parts.term_bytes.as_bytes())?;
-        section(out, &varints(lengths(&parts.term_ends)))?;
-        section(out, &varints(lengths(&parts.offsets).skip(1)))?;
-        // The big sections are streamed, not built in memory: this runs at the peak of
-        // `briefing index`.
-        let gaps = || {
-            (0..parts.term_ends.len()).flat_map(|term| {
-                let docs = parts.docs.get(self.postings(term as u32)).unwrap_or_default();
-                let prevs = std::iter::once(0).chain(docs.iter().copied());
-                docs.iter().zip(prevs).map(|(&doc, prev)| u64::from(doc.saturating_sub(prev)))
-            })
-        };
-        varint_section(out, gaps)?;
-        varint_section(out, || parts.tfs.iter().map(|&tf| u64::from(tf)))?;
-        varint_section(out, || parts.doc_lens.iter().map(|&len| u64::from(len)))?;
-        let mut runs = Vec::new();
-        for (name, count) in &parts.names.doc_runs {
-            push_varint(&mut runs, name.len() as u64);
-            runs.extend_from_slice(name.as_bytes());
-            push_varint(&mut runs, u64::from(*count));
-        }
-        section(out, &runs)?;
-        section(out, parts.names.para_bytes.as_bytes())?;
-        section(out, &varints(lengths(&parts.names.para_ends)))?;
-        Ok(())
+        write_index(out, &layout, Postings::Lists { docs: &parts.docs, tfs: &parts.tfs })
     }
 
     /// Loads `dir/index.bin` ([`INDEX_FILE`]) written by [`Index::save`].
@@ -271,6 +219,126 @@ impl Index {
             n_tokens: header.n_tokens,
         }))
     }
+}
+
+/// Everything of an index but its postings, as [`write_index`] writes it.
+pub(crate) struct Layout<'a> {
+    pub(crate) params: Params,
+    pub(crate) term_bytes: &'a str,
+    pub(crate) term_ends: &'a [u32],
+    /// Postings of term `t`: `offsets[t]..offsets[t + 1]` (`n_terms + 1` entries).
+    pub(crate) offsets: &'a [u32],
+    pub(crate) doc_lens: &'a [u32],
+    pub(crate) names: &'a Names,
+    pub(crate) n_tokens: u64,
+}
+
+/// The postings to write: plain lists, or their two sections already encoded in pieces
+/// (in term order; the pieces of a section are written back to back).
+pub(crate) enum Postings<'a> {
+    /// Paragraph and term frequency of each posting, in term order.
+    Lists { docs: &'a [u32], tfs: &'a [u32] },
+    /// The paragraph-gap section and the term-frequency section, in pieces.
+    Encoded { gaps: &'a [Vec<u8>], tfs: &'a [Vec<u8>] },
+}
+
+/// Writes `dir/index.bin` under a temporary name with `write` and renames it when
+/// complete (checksum included).
+pub(crate) fn save_atomically(
+    dir: &Path,
+    write: impl FnOnce(&mut Hashing<std::io::BufWriter<std::fs::File>>) -> Result<()>,
+) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(INDEX_FILE);
+    let tmp = dir.join(format!("{INDEX_FILE}.tmp"));
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut out = Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            hash: Hasher::default(),
+        };
+        write(&mut out)?;
+        let hash = out.hash.finish();
+        let mut inner = out.inner;
+        inner.write_all(&hash.to_le_bytes())?;
+        inner.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        Ok(std::fs::rename(&tmp, &path)?)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes an index in the `index.bin` layout, checksum excluded.
+pub(crate) fn write_index<W: Write>(
+    out: &mut Hashing<W>,
+    layout: &Layout<'_>,
+    postings: Postings<'_>,
+) -> Result<()> {
+    let n_postings = layout.offsets.last().copied().unwrap_or(0);
+    let header = Header {
+        format: FORMAT_NAME.to_owned(),
+        version: FORMAT_VERSION,
+        analyzer: "english".to_owned(),
+        params: layout.params,
+        n_paragraphs: layout.doc_lens.len() as u64,
+        n_terms: layout.term_ends.len() as u64,
+        n_postings: u64::from(n_postings),
+        n_docs: layout.names.doc_runs.len() as u64,
+        n_tokens: layout.n_tokens,
+    };
+    let header = serde_json::to_vec(&header)?;
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+    out.write_all(&u32::try_from(header.len()).unwrap_or(u32::MAX).to_le_bytes())?;
+    out.write_all(&header)?;
+    section(out, layout.term_bytes.as_bytes())?;
+    section(out, &varints(lengths(layout.term_ends)))?;
+    section(out, &varints(lengths(layout.offsets).skip(1)))?;
+    match postings {
+        Postings::Lists { docs, tfs } => {
+            // The big sections are streamed, not built in memory.
+            let gaps = || {
+                layout.offsets.windows(2).flat_map(|range| {
+                    let (start, end) = match *range {
+                        [start, end] => (start as usize, end as usize),
+                        _ => (0, 0),
+                    };
+                    let docs = docs.get(start..end).unwrap_or_default();
+                    let prevs = std::iter::once(0).chain(docs.iter().copied());
+                    docs.iter().zip(prevs).map(|(&doc, prev)| u64::from(doc.saturating_sub(prev)))
+                })
+            };
+            varint_section(out, gaps)?;
+            varint_section(out, || tfs.iter().map(|&tf| u64::from(tf)))?;
+        }
+        Postings::Encoded { gaps, tfs } => {
+            pieces_section(out, gaps)?;
+            pieces_section(out, tfs)?;
+        }
+    }
+    varint_section(out, || layout.doc_lens.iter().map(|&len| u64::from(len)))?;
+    let mut runs = Vec::new();
+    for (name, count) in &layout.names.doc_runs {
+        push_varint(&mut runs, name.len() as u64);
+        runs.extend_from_slice(name.as_bytes());
+        push_varint(&mut runs, u64::from(*count));
+    }
+    section(out, &runs)?;
+    section(out, layout.names.para_bytes.as_bytes())?;
+    section(out, &varints(lengths(&layout.names.para_ends)))?;
+    Ok(())
+}
+
+/// A section made of `pieces` written back to back.
+fn pieces_section<W: Write>(out: &mut Hashing<W>, pieces: &[Vec<u8>]) -> Result<()> {
+    let n_bytes: usize = pieces.iter().map(Vec::len).sum();
+    out.write_all(&(n_bytes as u64).to_le_bytes())?;
+    for piece in pieces {
+        out.write_all(piece)?;
+    }
+    Ok(())
 }
 
 fn corrupt(what: &str) -> Error {
@@ -399,7 +467,7 @@ impl<'a> Reader<'a> {
 }
 
 /// A writer that hashes what goes through it.
-struct Hashing<W> {
+pub(crate) struct Hashing<W> {
     inner: W,
     hash: Hasher,
 }

@@ -17,7 +17,9 @@
 //!    [`Shard`]. Shards of disjoint runs can be built on different threads.
 //! 3. [`IndexBuilder`] merges shards *in the order they are pushed* (so the
 //!    result does not depend on which thread built which shard), and
-//!    [`IndexBuilder::build`] sorts the terms and lays out the postings.
+//!    [`IndexBuilder::build`] sorts the terms and lays out the postings; or
+//!    [`IndexBuilder::save`] writes the index file directly, term ranges
+//!    encoded on several threads, without laying out the whole index in memory.
 //! 4. [`Index::search`] returns the exact BM25 top `k` (MaxScore over
 //!    per-term score bounds; ties go to the earlier paragraph), and
 //!    [`Index::explain`] breaks a score down term by term.

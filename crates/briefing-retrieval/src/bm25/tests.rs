@@ -268,6 +268,35 @@ fn save_and_load_round_trip() {
 }
 
 #[test]
+fn saving_from_the_builder_writes_the_built_index_byte_for_byte() {
+    let texts = corpus(9, 700);
+    let expected = build(&texts, 700).to_bytes();
+    for (shard_size, n_caches, threads) in [(700, 1, 1), (33, 2, 2), (5, 3, 3), (64, 11, 7)] {
+        let mut caches: Vec<TermCache> = (0..n_caches).map(|_| TermCache::new()).collect();
+        let mut builder = IndexBuilder::new(Params::default());
+        for (chunk_idx, chunk) in texts.chunks(shard_size).enumerate() {
+            let cache = &mut caches[chunk_idx * 7 % n_caches];
+            let mut shard = ShardBuilder::new(cache);
+            for (idx, text) in chunk.iter().enumerate() {
+                let global = chunk_idx * shard_size + idx;
+                shard.add(&format!("doc{}", global / 3), &format!("p{}", global % 3), text);
+            }
+            builder.push(shard.finish()).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let stats = builder.save(dir.path(), threads).unwrap();
+        let saved = std::fs::read(dir.path().join(INDEX_FILE)).unwrap();
+        assert!(saved == expected, "shards of {shard_size}, {n_caches} caches, {threads} threads");
+        assert!(!dir.path().join(format!("{INDEX_FILE}.tmp")).exists());
+        assert_eq!(stats, Index::from_bytes(&expected).unwrap().stats());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let stats = IndexBuilder::new(Params::default()).save(dir.path(), 2).unwrap();
+    assert_eq!((stats.n_paragraphs, stats.n_terms, stats.n_postings), (0, 0, 0));
+    assert_eq!(Index::load(dir.path()).unwrap().stats(), stats);
+}
+
+#[test]
 fn damaged_files_are_errors_not_panics() {
     let texts = corpus(6, 50);
     let bytes = build(&texts, 10).to_bytes();
