@@ -470,10 +470,12 @@ const EXPANSION_GLUE: &[&str] = &["of", "and", "for", "the", "on", "in", "to"];
 /// hyphenated word counts) must spell the abbreviation.
 fn expansion_of(surface: &[&str], idx: usize) -> Vec<usize> {
     let Some(abbreviation) = surface.get(idx) else { return Vec::new() };
-    let letters: Vec<char> = abbreviation.chars().collect();
-    if letters.len() < 2 || !letters.iter().all(char::is_ascii_uppercase) {
+    // Checked on bytes first: most words are no abbreviation, and this
+    // runs for every word of a corpus.
+    if abbreviation.len() < 2 || !abbreviation.bytes().all(|b| b.is_ascii_uppercase()) {
         return Vec::new();
     }
+    let letters: Vec<char> = abbreviation.chars().collect();
     let initials = |word: &str| -> Option<Vec<char>> {
         let parts: Vec<char> = word
             .split('-')
