@@ -1248,21 +1248,28 @@ mod tests {
         assert_eq!(low_bytes(3), 0xFF_FFFF);
     }
 
+    /// Featurizes each text with the word cache of `scratch` and without
+    /// one, and asserts the same features.
+    fn assert_cache_is_exact(featurizer: &Featurizer, texts: &[&String], scratch: &mut Scratch) {
+        for text in texts {
+            let mut plain = Vec::new();
+            featurizer.hashes_with(text, &mut Scratch::default(), false, &mut plain);
+            let mut cached = Vec::new();
+            featurizer.hashes_with(text, scratch, true, &mut cached);
+            plain.sort_unstable();
+            cached.sort_unstable();
+            assert_eq!(plain, cached, "{text:?}");
+        }
+    }
+
     #[test]
     fn a_word_cache_grows_when_it_drops_many_entries_and_stays_exact() {
         let featurizer = Featurizer::new(FeatureConfig::default()).unwrap();
         let words: Vec<String> = (0..3 * CACHE_SLOTS).map(|i| format!("w{i}x")).collect();
         let texts: Vec<String> = words.chunks(16).map(|chunk| chunk.join(" ")).collect();
         let mut scratch = Scratch::default();
-        for text in texts.iter().chain(&texts).chain(&texts) {
-            let mut plain = Vec::new();
-            featurizer.hashes_with(text, &mut Scratch::default(), false, &mut plain);
-            let mut cached = Vec::new();
-            featurizer.hashes_with(text, &mut scratch, true, &mut cached);
-            plain.sort_unstable();
-            cached.sort_unstable();
-            assert_eq!(plain, cached, "{text:?}");
-        }
+        let thrice: Vec<&String> = texts.iter().chain(&texts).chain(&texts).collect();
+        assert_cache_is_exact(&featurizer, &thrice, &mut scratch);
         assert_eq!(scratch.caches.len(), 1);
         let cache = &scratch.caches[0];
         assert!(cache.entries.len() > CACHE_SLOTS);
@@ -1279,15 +1286,8 @@ mod tests {
             .map(|i| format!("What's w{i}x-y's U.S. &lt;w{i}&gt; a-b-c-d-e {}", i % 7))
             .collect();
         let mut scratch = Scratch::default();
-        for text in texts.iter().chain(&texts) {
-            let mut plain = Vec::new();
-            featurizer.hashes_with(text, &mut Scratch::default(), false, &mut plain);
-            let mut cached = Vec::new();
-            featurizer.hashes_with(text, &mut scratch, true, &mut cached);
-            plain.sort_unstable();
-            cached.sort_unstable();
-            assert_eq!(plain, cached, "{text:?}");
-        }
+        let twice: Vec<&String> = texts.iter().chain(&texts).collect();
+        assert_cache_is_exact(&featurizer, &twice, &mut scratch);
         let cache = &scratch.caches[0];
         assert!(!cache.multi.is_empty());
         assert!(cache.multi.len() <= MAX_MULTI);
