@@ -103,6 +103,17 @@ fn ask_answers_where_with_a_venue_but_which_country_not_with_a_body() {
 }
 
 #[test]
+fn ask_answers_who_holds_a_post_only_with_a_persons_name() {
+    let records =
+        ask_json(&["who is the secretary-general of the sco", "Who is the head of RATS?"]);
+    assert_eq!(records[0]["answered"], true, "{}", records[0]);
+    let answer = records[0]["answer"].as_str().unwrap_or_default();
+    assert!(answer.contains("Vladimir Norov"), "{answer}");
+    // The transcript names nobody at the head of RATS.
+    assert_eq!(records[1]["answered"], false, "{}", records[1]);
+}
+
+#[test]
 fn ask_json_keeps_input_order_and_the_contract() {
     let questions = [
         "How many tons of explosives were confiscated?",

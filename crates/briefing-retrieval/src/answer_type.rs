@@ -71,6 +71,23 @@ const CUE_NOUNS_QUANTITY: &[&str] = &[
 const TERRITORY_NOUNS: &[&str] =
     &["city", "cities", "country", "countries", "town", "region", "state", "states"];
 
+/// Nouns of posts held by people: `who is the director` asks for a person.
+/// (`chair` is not here: states chair bodies that rotate their chair.)
+const POST_NOUNS: &[&str] = &[
+    "director",
+    "head",
+    "chief",
+    "leader",
+    "boss",
+    "president",
+    "secretary-general",
+    "secretary",
+    "minister",
+    "spokesman",
+    "spokesperson",
+    "ambassador",
+];
+
 /// Words that open a question.
 const WH_WORDS: &[&str] = &[
     "how", "what", "which", "when", "who", "whom", "whose", "where", "why", "what's", "who's",
@@ -229,6 +246,31 @@ impl Detected {
                 .iter()
                 .any(|&i| words.get(i).is_some_and(|w| TERRITORY_NOUNS.contains(&w.as_ref())))
     }
+
+    /// Whether a `who` question asks for the holder of a post (`who is the
+    /// director`, `who's the boss`) rather than any actor (`who fights
+    /// terrorism`, which a body or a state answers), given the question's
+    /// words as passed to [`AnswerType::detect`]. Its answer is a person's
+    /// name: a name of two or more words that names no body or place.
+    ///
+    /// ```
+    /// use briefing_retrieval::AnswerType;
+    /// let words = ["who", "is", "the", "director", "of", "rats"];
+    /// assert!(AnswerType::detect(&words).unwrap().asks_post_holder(&words));
+    /// let words = ["who", "fights", "terrorism"];
+    /// assert!(!AnswerType::detect(&words).unwrap().asks_post_holder(&words));
+    /// ```
+    #[must_use]
+    pub fn asks_post_holder<S: AsRef<str>>(&self, words: &[S]) -> bool {
+        let word = |i: usize| words.get(i).map_or("", AsRef::as_ref);
+        let Some(&wh) = self.cue.first() else { return false };
+        // The first word after `who` and its verb: `who is the [director]`.
+        let noun = (wh + 1..words.len())
+            .take(4)
+            .map(word)
+            .find(|w| !matches!(*w, "is" | "was" | "are" | "were" | "s" | "the" | "current"));
+        self.kind == AnswerType::Person && noun.is_some_and(|w| POST_NOUNS.contains(&w))
+    }
 }
 
 /// What a word of a text can serve as: bit flags.
@@ -244,6 +286,9 @@ impl Evidence {
     pub(crate) const EXPANSION: u8 = 16;
     /// A word of the name of a body or an event (`the SCO Secretariat`).
     pub(crate) const BODY: u8 = 32;
+    /// A word of a name of two or more words that names no body or place
+    /// (`Vladimir Norov`): a person's name.
+    pub(crate) const FULL_NAME: u8 = 64;
 
     pub(crate) fn has(self, flag: u8) -> bool {
         self.0 & flag != 0
@@ -431,6 +476,9 @@ pub(crate) fn sentence_evidence(
             }
             if names_body {
                 e.0 |= Evidence::BODY;
+            }
+            if end - start >= 2 && !names_body && !preceded {
+                e.0 |= Evidence::FULL_NAME;
             }
         }
         start = end;
@@ -670,6 +718,18 @@ mod tests {
             e.serves(AnswerType::Place)
         });
         assert_eq!(venue, ["SCO", "Secretariat"]);
+    }
+
+    #[test]
+    fn full_names_are_names_of_two_words_or_more_that_name_no_body_or_place() {
+        let proper = |n: &str| !matches!(n, "by" | "the" | "in" | "met" | "and");
+        let full_names = words_where(
+            "met by SCO Secretary-General Vladimir Norov and the SCO Secretariat in Central Asia and Qingdao",
+            &proper,
+            &|_| false,
+            &|e| e.has(Evidence::FULL_NAME),
+        );
+        assert_eq!(full_names, ["SCO", "Secretary-General", "Vladimir", "Norov"]);
     }
 
     #[test]

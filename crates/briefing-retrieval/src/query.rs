@@ -120,6 +120,8 @@ pub(crate) struct Plan {
     /// A place question asks for a territory, which a body's name does not
     /// answer (see [`Detected::asks_territory`]).
     pub(crate) territory: bool,
+    /// A `who` question asks for the holder of a post: a person's name.
+    pub(crate) post_holder: bool,
     /// Per index term, the slots (bit per slot, first 64 slots) it is an
     /// alternative of; empty when no slot has alternatives.
     pub(crate) term_slots: Vec<u64>,
@@ -307,8 +309,15 @@ impl Index {
             kind != AnswerType::Abbreviation || slots.iter().any(|s| self.written_out(s))
         });
         let territory = detected.as_ref().is_some_and(|d| d.asks_territory(&norms));
-        let mut plan =
-            Plan { slots, answer_type, head: head_slots, territory, term_slots: Vec::new() };
+        let post_holder = detected.as_ref().is_some_and(|d| d.asks_post_holder(&norms));
+        let mut plan = Plan {
+            slots,
+            answer_type,
+            head: head_slots,
+            territory,
+            post_holder,
+            term_slots: Vec::new(),
+        };
         plan.index_terms(self.terms.len());
         plan
     }

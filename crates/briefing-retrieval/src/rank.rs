@@ -383,7 +383,10 @@ impl Index {
         // itself contains is no answer.
         let serves = |p: u32| {
             let evidence = evidence_at(p);
-            evidence.serves(kind) && !(plan.territory && evidence.has(Evidence::BODY))
+            // A territory is no body's name; a post's holder is a person.
+            let territory_ok = !plan.territory || !evidence.has(Evidence::BODY);
+            let person_ok = !plan.post_holder || evidence.has(Evidence::FULL_NAME);
+            evidence.serves(kind) && territory_ok && person_ok
         };
         let serving: Vec<u32> =
             span.clone().filter(|&p| serves(p) && !matched_in_span.contains(&p)).collect();
