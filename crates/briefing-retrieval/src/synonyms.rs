@@ -1,7 +1,7 @@
 //! Synonym, abbreviation and spelling-variant rules, parsed from a text file.
 
 use crate::{Error, Result};
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 use briefing_tokenize::Analyzer;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
@@ -463,8 +463,9 @@ impl Compiled {
         }
         // Words of the fully trusted (hand-written) rules join the typo
         // vocabulary; derived rules are too many and too loose for that.
-        // Sorted and deduplicated as references, copied once.
-        let mut words: Vec<(&str, &str)> = synonyms
+        // Deduplicated as references (words repeat across terms), then
+        // sorted and copied once.
+        let distinct: AHashSet<(&str, &str)> = synonyms
             .rules
             .iter()
             .filter(|rule| rule.weight >= 1.0)
@@ -473,8 +474,8 @@ impl Compiled {
             .flatten()
             .map(|(norm, key)| (norm.as_str(), key.as_str()))
             .collect();
+        let mut words: Vec<(&str, &str)> = distinct.into_iter().collect();
         words.sort_unstable();
-        words.dedup();
         compiled.words =
             words.into_iter().map(|(norm, key)| (norm.to_owned(), key.to_owned())).collect();
         compiled
