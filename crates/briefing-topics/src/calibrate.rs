@@ -20,6 +20,30 @@ pub(crate) fn softmax_into(scores: &[f32], temperature: f32, probs: &mut Vec<f32
     }
 }
 
+/// The index of the best label (the first of the highest scores) and its probability under
+/// `softmax(scores / temperature)`, the same as [`softmax_into`] gives it, without dividing
+/// every probability by the sum. `exps` is scratch space.
+#[inline]
+pub(crate) fn best_probability(
+    scores: &[f32],
+    temperature: f32,
+    exps: &mut Vec<f32>,
+) -> (usize, f32) {
+    let beta = 1.0 / temperature;
+    let (mut best, mut max) = (0, f32::NEG_INFINITY);
+    for (idx, &s) in scores.iter().enumerate() {
+        if s > max {
+            (best, max) = (idx, s);
+        }
+    }
+    exps.clear();
+    exps.extend(scores.iter().map(|&s| exp_nonpositive((s - max) * beta)));
+    let sum: f32 = exps.iter().sum();
+    let e_best = exps.get(best).copied().unwrap_or(0.0);
+    let p = if sum > 0.0 && sum.is_finite() { e_best / sum } else { e_best };
+    (best, p)
+}
+
 /// `e^x` for `x <= 0` (larger `x` is taken as 0, smaller than -87 as -87), to within a few
 /// units in the last place: Cephes' `expf` without branches, so that a loop over a
 /// slice of scores vectorises. The same bits on every platform (no fused multiply-adds).
@@ -178,6 +202,15 @@ mod tests {
     fn softmax_sums_to_one_and_sharpens_with_low_temperature() {
         let mut probs = Vec::new();
         softmax_into(&[1.0, 0.0, -1.0], 1.0, &mut probs);
+        let mut exps = Vec::new();
+        for (scores, t) in [(vec![1.0, 0.0, -1.0], 1.0), (vec![-3.0, 2.5, 2.5, 0.1], 0.2)] {
+            let mut all = Vec::new();
+            softmax_into(&scores, t, &mut all);
+            let (best, p) = best_probability(&scores, t, &mut exps);
+            assert_eq!(p.to_bits(), all[best].to_bits());
+            assert!(all.iter().all(|&q| q <= p));
+            assert_eq!(best, usize::from(scores.len() == 4));
+        }
         assert!((probs.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         let soft = probs[0];
         softmax_into(&[1.0, 0.0, -1.0], 0.1, &mut probs);

@@ -1,6 +1,6 @@
 //! The trained classifier: training, prediction with calibrated probabilities, rejection.
 
-use crate::calibrate::{fit_temperature, softmax_into, stratified_folds};
+use crate::calibrate::{best_probability, fit_temperature, softmax_into, stratified_folds};
 use crate::config::{ClassWeight, ModelKind, TrainConfig};
 use crate::features::{FeatureSpace, SparseVec};
 use crate::linear::{self, Linear, Loss, Problem, Solver};
@@ -187,6 +187,13 @@ impl Classifier {
         })
     }
 
+    /// The best label of `text` and its calibrated probability (see [`best_probability`]).
+    fn best_with(&self, text: &str, s: &mut Scratch) -> (usize, f32) {
+        self.space.hashes(text, &mut s.hashes);
+        self.scorer.scores_into(&s.hashes, &mut s.score, &mut s.scores);
+        best_probability(&s.scores, self.temperature, &mut s.probs)
+    }
+
     fn probabilities_with<T>(&self, text: &str, s: &mut Scratch, f: impl FnOnce(&[f32]) -> T) -> T {
         self.space.hashes(text, &mut s.hashes);
         self.scorer.scores_into(&s.hashes, &mut s.score, &mut s.scores);
@@ -203,7 +210,16 @@ impl Classifier {
     /// The best label for `text`; `top` holds just that label.
     #[must_use]
     pub fn predict(&self, text: &str) -> Prediction<'_> {
-        self.predict_top_k(text, 1)
+        let (best, confidence) = self.best(text);
+        let Some(label) = self.labels.get(best) else {
+            return Prediction { label: Label::Unknown, confidence, top: Vec::new() };
+        };
+        let rejected = self.rejection.is_some_and(|threshold| confidence < threshold);
+        Prediction {
+            label: if rejected { Label::Unknown } else { Label::Known(label) },
+            confidence,
+            top: vec![(label.as_str(), confidence)],
+        }
     }
 
     /// The best label for `text` and the `k` most probable labels (ties broken by label order).
@@ -259,9 +275,9 @@ impl Classifier {
 
     /// The index of the best label and its probability (no rejection), without allocating.
     pub(crate) fn best(&self, text: &str) -> (usize, f32) {
-        self.with_probabilities(text, |probs| {
-            let best = argmax(probs);
-            (best, probs.get(best).copied().unwrap_or(0.0))
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.best_with(text, &mut scratch),
+            Err(_) => self.best_with(text, &mut Scratch::default()),
         })
     }
 }

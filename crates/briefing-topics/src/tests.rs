@@ -73,6 +73,32 @@ fn probabilities_are_a_distribution_and_top_k_is_sorted() {
 }
 
 #[test]
+fn predict_gives_the_best_label_and_probability_of_the_full_softmax() {
+    // 3 labels (f32 weights) and 20 labels (i8 weights): `predict` computes only the best
+    // probability, which must be the one `probabilities` and `predict_top_k` give.
+    let many: Vec<Example> = (0..80)
+        .map(|i| {
+            Example::new(
+                format!("word{} topic{} common {}", i, i % 20, i % 3),
+                format!("t{}", i % 20),
+            )
+        })
+        .collect();
+    for examples in [toy(), many] {
+        let classifier = train(&examples, &TrainConfig::default());
+        let texts = examples.iter().map(|e| e.text.as_str()).chain(["", "zzz", "rain topic3"]);
+        for text in texts {
+            let probs = classifier.probabilities(text);
+            let best = (0..probs.len()).fold(0, |b, i| if probs[i] > probs[b] { i } else { b });
+            let prediction = classifier.predict(text);
+            assert_eq!(prediction.label.as_str(), Some(classifier.labels()[best].as_str()));
+            assert_eq!(prediction.confidence.to_bits(), probs[best].to_bits(), "{text:?}");
+            assert_eq!(prediction, classifier.predict_top_k(text, 1), "{text:?}");
+        }
+    }
+}
+
+#[test]
 fn predict_batch_matches_predict_in_order() {
     let classifier = train(&toy(), &TrainConfig::default());
     let texts: Vec<&str> = UNSEEN.iter().map(|(t, _)| *t).chain(["", "x y z"]).collect();
