@@ -363,13 +363,24 @@ struct Indexer {
     terms: Vec<String>,
     lookup: AHashMap<String, u32>,
     postings: Vec<Vec<Posting>>,
-    typo_words: AHashMap<String, (String, u32)>,
+    /// Every normalized word seen, with its key, count and term (for the
+    /// typo vocabulary, and so that a word seen before costs one lookup).
+    words: AHashMap<String, SeenWord>,
     /// The term of each synonym rule's concept, once created.
     concept_terms: Vec<Option<u32>>,
     /// Scratch: the keys of the text being indexed, concatenated.
     keys: String,
     /// Scratch: where each key ends in `keys`.
     key_ends: Vec<usize>,
+}
+
+/// A normalized word met while indexing.
+struct SeenWord {
+    key: String,
+    /// Occurrences in the indexed texts.
+    count: u32,
+    /// The word's term; `None` for a stopword left out of the index.
+    term: Option<u32>,
 }
 
 /// What indexing one field's text gives.
@@ -397,7 +408,7 @@ impl Indexer {
             terms: Vec::new(),
             lookup: AHashMap::new(),
             postings: Vec::new(),
-            typo_words: AHashMap::new(),
+            words: AHashMap::new(),
             keys: String::new(),
             key_ends: Vec::new(),
         }
@@ -453,16 +464,20 @@ impl Indexer {
         field: Field,
         out: &mut Indexed,
     ) {
-        match self.typo_words.get_mut(norm) {
-            Some(entry) => entry.1 += 1,
-            None => {
-                self.typo_words.insert(norm.to_owned(), (key.to_owned(), 1));
+        let term = match self.words.get_mut(norm) {
+            Some(seen) => {
+                seen.count += 1;
+                seen.term
             }
-        }
-        if self.config.features.stopwords && is_stopword {
-            return;
-        }
-        let term = self.term(key);
+            None => {
+                // A stopword's key makes no term (when stopwords are left out).
+                let skip = self.config.features.stopwords && is_stopword;
+                let term = (!skip).then(|| self.term(key));
+                self.words.insert(norm.to_owned(), SeenWord { key: key.to_owned(), count: 1, term });
+                term
+            }
+        };
+        let Some(term) = term else { return };
         let body_pos = (field == Field::Body).then(|| u32::try_from(pos).unwrap_or(u32::MAX));
         self.add(term, passage, field, body_pos);
         out.n_indexed += 1.0;
@@ -643,10 +658,14 @@ impl Indexer {
             derived.bank_units = units;
         }
         for (norm, key) in &self.compiled.words {
-            self.typo_words.entry(norm.clone()).or_insert_with(|| (key.clone(), 1));
+            self.words.entry(norm.clone()).or_insert_with(|| SeenWord {
+                key: key.clone(),
+                count: 1,
+                term: None,
+            });
         }
         let mut typo_words: Vec<(String, String, u32)> =
-            self.typo_words.into_iter().map(|(norm, (key, count))| (norm, key, count)).collect();
+            self.words.into_iter().map(|(norm, seen)| (norm, seen.key, seen.count)).collect();
         typo_words.sort();
         let mut speaker_keys: Vec<String> = sources
             .iter()
