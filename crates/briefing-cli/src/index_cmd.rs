@@ -148,6 +148,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
 
 fn shard(items: &[Item], events: Vec<Event>, n_bytes: u64, cache: &mut TermCache) -> UnitOut {
     let mut builder = ShardBuilder::new(cache).with_texts();
+    builder.reserve(usize::try_from(n_bytes).unwrap_or(0));
     let mut n_sentences = 0u64;
     for item in items {
         let Item::Doc(_, doc) = item else { continue };

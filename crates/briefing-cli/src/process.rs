@@ -202,19 +202,40 @@ impl Vocabulary {
 
     /// Adds the terms of `ids` (ids of `cache`), locking each shard once.
     fn add(&self, cache: &TermCache, ids: &[u32]) {
-        let mut by_shard: Vec<(usize, u32)> = ids
+        // Grouped by shard with a counting sort (the order within a shard does not matter).
+        let shards: Vec<u8> = ids
             .iter()
             .map(|&id| {
                 let hash = self.hasher.hash_one(cache.key(id));
-                ((hash >> 32) as usize % VOCABULARY_SHARDS, id)
+                ((hash >> 32) as usize % VOCABULARY_SHARDS) as u8
             })
             .collect();
-        by_shard.sort_unstable();
-        for group in by_shard.chunk_by(|a, b| a.0 == b.0) {
-            let Some(&(shard, _)) = group.first() else { continue };
-            let Some(set) = self.shards.get(shard) else { continue };
+        let mut starts = [0usize; VOCABULARY_SHARDS + 1];
+        for &shard in &shards {
+            if let Some(n) = starts.get_mut(usize::from(shard) + 1) {
+                *n += 1;
+            }
+        }
+        for idx in 1..starts.len() {
+            starts[idx] += starts[idx - 1];
+        }
+        let mut next = starts;
+        let mut grouped = vec![0u32; ids.len()];
+        for (&id, &shard) in ids.iter().zip(&shards) {
+            if let Some(at) = next.get_mut(usize::from(shard)) {
+                if let Some(slot) = grouped.get_mut(*at) {
+                    *slot = id;
+                }
+                *at += 1;
+            }
+        }
+        for (shard, set) in self.shards.iter().enumerate() {
+            let group = grouped.get(starts[shard]..starts[shard + 1]).unwrap_or_default();
+            if group.is_empty() {
+                continue;
+            }
             let mut set = set.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            for &(_, id) in group {
+            for &id in group {
                 let term = cache.key(id);
                 if !set.contains(term) {
                     set.insert(term.into());

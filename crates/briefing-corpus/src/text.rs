@@ -22,14 +22,26 @@ pub(crate) struct Line {
 }
 
 /// The lines of `text`; terminators are `\n` or `\r\n` (a lone `\r` at a line end too).
+///
+/// The same lines as `text.split_inclusive('\n')`, found with a vectorized search
+/// that keeps its state across lines (a search per line costs more than the line's
+/// bytes on short lines), into a vector sized once.
 pub(crate) fn lines(text: &str) -> Vec<Line> {
-    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    let line = |start: usize, end: usize| {
+        let body = bytes.get(start..end).unwrap_or_default();
+        let body = body.strip_suffix(b"\n").unwrap_or(body);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        Line { content: trim_span(text, Span::new(start, start + body.len())) }
+    };
     let mut start = 0;
-    for piece in text.split_inclusive('\n') {
-        let body = piece.strip_suffix('\n').unwrap_or(piece);
-        let body = body.strip_suffix('\r').unwrap_or(body);
-        out.push(Line { content: trim_span(text, Span::new(start, start + body.len())) });
-        start += piece.len();
+    for newline in memchr::memchr_iter(b'\n', bytes) {
+        out.push(line(start, newline + 1));
+        start = newline + 1;
+    }
+    if start < bytes.len() {
+        out.push(line(start, bytes.len()));
     }
     out
 }
@@ -176,4 +188,47 @@ fn parse_time(s: &str) -> Option<String> {
         return None;
     }
     Some(format!("{hour:02}:{minute:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines as `split_inclusive` cuts them (the reference of [`lines`]).
+    fn reference_lines(text: &str) -> Vec<Option<Span>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for piece in text.split_inclusive('\n') {
+            let body = piece.strip_suffix('\n').unwrap_or(piece);
+            let body = body.strip_suffix('\r').unwrap_or(body);
+            out.push(trim_span(text, Span::new(start, start + body.len())));
+            start += piece.len();
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_those_of_split_inclusive() {
+        let texts = [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\nb",
+            " a \r\n\r\n  b\t\n",
+            "\r",
+            "a\rb\n\r",
+            "Été \u{a0}\n— Шанхай —\r\nend",
+            "\r\n\r\n\r\n",
+        ];
+        for text in texts {
+            let got: Vec<Option<Span>> = lines(text).into_iter().map(|l| l.content).collect();
+            assert_eq!(got, reference_lines(text), "{text:?}");
+        }
+        let long = "word line\r\n\n  indented  \n".repeat(500);
+        let got: Vec<Option<Span>> = lines(&long).into_iter().map(|l| l.content).collect();
+        assert_eq!(got.len(), 1500);
+        assert_eq!(got, reference_lines(&long));
+    }
 }

@@ -21,9 +21,10 @@ const MAX_TERMS: usize = 1 << 21;
 /// Longest norm (in bytes) the norm table memoizes; longer words are stemmed each time.
 const MAX_NORM_LEN: usize = 64;
 
-/// Most norms the norm table holds before it starts afresh (8 MiB of slots, 16 bytes
-/// each at most half full, plus the norms' bytes).
-const MAX_NORMS: usize = 1 << 18;
+/// Most norms the norm table holds before it starts afresh (16 MiB of slots, 16 bytes
+/// each at most half full, plus the norms' bytes): more than the distinct words of a
+/// 100 MB English corpus, so that such a corpus never stems a word twice on one thread.
+const MAX_NORMS: usize = 1 << 19;
 
 /// Slots of a fresh norm table.
 const MIN_SLOTS: usize = 1 << 12;

@@ -52,7 +52,8 @@ pub struct ShardBuilder<'a> {
     names: Names,
     texts: Option<Texts>,
     n_tokens: u64,
-    scratch: Vec<u32>,
+    /// Local term id → index in `entries` of its latest entry.
+    last_entry: Vec<u32>,
 }
 
 /// Paragraph texts, concatenated.
@@ -77,7 +78,7 @@ impl<'a> ShardBuilder<'a> {
             names: Names::default(),
             texts: None,
             n_tokens: 0,
-            scratch: Vec::new(),
+            last_entry: Vec::new(),
         }
     }
 
@@ -88,29 +89,60 @@ impl<'a> ShardBuilder<'a> {
         self
     }
 
+    /// Reserves room for about `n_bytes` of paragraph text, so that a shard of a known
+    /// size grows its buffers once rather than by repeated doubling (and copying).
+    /// Only speed changes, never the shard.
+    ///
+    /// ```
+    /// use briefing_retrieval::bm25::{ShardBuilder, TermCache};
+    /// let mut cache = TermCache::new();
+    /// let mut builder = ShardBuilder::new(&mut cache).with_texts();
+    /// builder.reserve(1 << 16);
+    /// builder.add("doc", "p0", "Trade grew.");
+    /// assert_eq!(builder.finish().texts().collect::<Vec<_>>(), ["Trade grew."]);
+    /// ```
+    pub fn reserve(&mut self, n_bytes: usize) {
+        // About one posting per 10 bytes of English text, one paragraph per 70.
+        self.entries.reserve(n_bytes / 10);
+        self.doc_lens.reserve(n_bytes / 70);
+        if let Some(texts) = &mut self.texts {
+            texts.bytes.reserve(n_bytes);
+            texts.ends.reserve(n_bytes / 70);
+        }
+    }
+
     /// Adds a paragraph of document `doc` with id `paragraph`; returns its
     /// number of words (stopwords included).
     pub fn add(&mut self, doc: &str, paragraph: &str, text: &str) -> usize {
         let mut n_words = 0usize;
-        let scratch = &mut self.scratch;
-        scratch.clear();
-        self.cache.for_each_term(text, |id, is_stopword| {
+        let mut n_terms = 0u32;
+        let para = u32::try_from(self.doc_lens.len()).unwrap_or(u32::MAX);
+        // Each term's entry of this paragraph is found through `last_entry` (entries before
+        // `first` belong to earlier paragraphs), so its tf is counted without sorting.
+        let first = self.entries.len();
+        let ShardBuilder { cache, local_of, cache_ids, entries, last_entry, .. } = self;
+        cache.for_each_term(text, |id, is_stopword| {
             n_words += 1;
-            if !is_stopword {
-                scratch.push(id);
+            if is_stopword {
+                return;
+            }
+            n_terms += 1;
+            let local = local_id(local_of, cache_ids, id) as usize;
+            if last_entry.len() <= local {
+                last_entry.resize(local + 1, u32::MAX);
+            }
+            let Some(last) = last_entry.get_mut(local) else { return };
+            let at = *last as usize;
+            if at >= first
+                && let Some(entry) = entries.get_mut(at)
+            {
+                entry.2 = entry.2.saturating_add(1);
+            } else {
+                *last = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+                entries.push((local as u32, para, 1));
             }
         });
-        scratch.sort_unstable();
-        let para = u32::try_from(self.doc_lens.len()).unwrap_or(u32::MAX);
-        let mut idx = 0;
-        while let Some(&id) = scratch.get(idx) {
-            let run =
-                scratch.get(idx..).map_or(0, |rest| rest.iter().take_while(|&&x| x == id).count());
-            let local = local_id(&mut self.local_of, &mut self.cache_ids, id);
-            self.entries.push((local, para, u32::try_from(run).unwrap_or(u32::MAX)));
-            idx += run.max(1);
-        }
-        self.doc_lens.push(u32::try_from(scratch.len()).unwrap_or(u32::MAX));
+        self.doc_lens.push(n_terms);
         self.names.push(doc, paragraph);
         if let Some(texts) = &mut self.texts {
             texts.bytes.push_str(text);
