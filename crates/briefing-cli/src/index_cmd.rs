@@ -50,7 +50,6 @@ struct UnitOut {
     shard: Shard,
     events: Vec<Event>,
     n_bytes: u64,
-    n_sentences: u64,
 }
 
 /// Runs `briefing index`.
@@ -93,7 +92,6 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
             let summary = &mut tally.summary;
             summary.bytes += unit.n_bytes;
             summary.paragraphs += unit.shard.n_paragraphs() as u64;
-            summary.sentences += unit.n_sentences;
             summary.tokens += unit.shard.n_tokens();
             builder.push(unit.shard)?;
             progress.inc(cost);
@@ -149,14 +147,11 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
 fn shard(items: &[Item], events: Vec<Event>, n_bytes: u64, cache: &mut TermCache) -> UnitOut {
     let mut builder = ShardBuilder::new(cache).with_texts();
     builder.reserve(usize::try_from(n_bytes).unwrap_or(0));
-    let mut n_sentences = 0u64;
     for item in items {
         let Item::Doc(_, doc) = item else { continue };
         for paragraph in &doc.paragraphs {
-            let text = doc.paragraph_text(paragraph);
-            builder.add(&doc.id, &paragraph.id, text);
-            n_sentences += input::sentence_count(text) as u64;
+            builder.add(&doc.id, &paragraph.id, doc.paragraph_text(paragraph));
         }
     }
-    UnitOut { shard: builder.finish(), events, n_bytes, n_sentences }
+    UnitOut { shard: builder.finish(), events, n_bytes }
 }

@@ -261,6 +261,7 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
     let total: u64 = walked.sources.iter().map(|s| s.size).sum();
     let progress = Progress::new(total, "process");
     let mut tally = Tally::new("process", n_threads, &walked.sources, walked.n_skipped);
+    tally.summary.sentences = Some(0);
     for problem in &walked.problems {
         tally.walk_problem(problem, &progress);
     }
@@ -297,7 +298,7 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
             let summary = &mut tally.summary;
             summary.bytes += unit.n_bytes;
             summary.paragraphs += unit.n_paragraphs;
-            summary.sentences += unit.n_sentences;
+            *summary.sentences.get_or_insert(0) += unit.n_sentences;
             summary.tokens += unit.n_tokens;
             for (topic, n) in unit.topics {
                 *summary.topics.entry(topic).or_default() += n;

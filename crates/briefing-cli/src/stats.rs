@@ -32,8 +32,10 @@ pub struct Summary {
     pub documents: u64,
     /// Paragraphs.
     pub paragraphs: u64,
-    /// Sentences.
-    pub sentences: u64,
+    /// Sentences (`process` only: `index` has no use for sentence
+    /// boundaries, and finding them would cost it about a tenth of its time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentences: Option<u64>,
     /// Words (`Analyzer::english`, stopwords included).
     pub tokens: u64,
     /// Distinct terms (stemmed keys of the words that are not stopwords).
@@ -71,7 +73,7 @@ impl Summary {
     pub fn render(&self) -> String {
         let mut out = format!(
             "{}: {} files ({} ok, {} failed, {} skipped), {:.1} MB, {} documents, {} paragraphs, \
-             {} sentences, {} tokens, vocabulary {}, {} errors; {:.2} s, {:.1} MB/s on {} thread{}",
+             {}{} tokens, vocabulary {}, {} errors; {:.2} s, {:.1} MB/s on {} thread{}",
             self.command,
             self.files,
             self.files_ok,
@@ -80,7 +82,7 @@ impl Summary {
             self.bytes as f64 / 1e6,
             self.documents,
             self.paragraphs,
-            self.sentences,
+            self.sentences.map(|n| format!("{n} sentences, ")).unwrap_or_default(),
             self.tokens,
             self.vocabulary,
             self.errors,
