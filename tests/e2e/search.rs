@@ -82,6 +82,8 @@ fn the_index_is_identical_for_any_thread_count() {
     assert_eq!(names, ["index.bin", "texts.bin"], "no temporary files left");
     let err = text(&output.stderr);
     assert!(err.contains("220 paragraphs") && err.contains("index:"), "{err}");
+    // The index has no use for sentence boundaries, so it does not count them.
+    assert!(!err.contains("sentences"), "{err}");
 }
 
 #[test]
