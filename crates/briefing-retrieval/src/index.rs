@@ -473,7 +473,8 @@ impl Indexer {
                 // A stopword's key makes no term (when stopwords are left out).
                 let skip = self.config.features.stopwords && is_stopword;
                 let term = (!skip).then(|| self.term(key));
-                self.words.insert(norm.to_owned(), SeenWord { key: key.to_owned(), count: 1, term });
+                self.words
+                    .insert(norm.to_owned(), SeenWord { key: key.to_owned(), count: 1, term });
                 term
             }
         };
