@@ -1,71 +1,17 @@
 //! Base64 packing of numeric arrays, so that saved models stay small and load fast.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Deserializer, Serializer};
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
+/// Standard base64 (RFC 4648, with padding).
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk.first().copied(), chunk.get(1).copied(), chunk.get(2).copied()];
-        let n = (u32::from(b[0].unwrap_or(0)) << 16)
-            | (u32::from(b[1].unwrap_or(0)) << 8)
-            | u32::from(b[2].unwrap_or(0));
-        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 63) as usize]);
-        out.push(sextet(18));
-        out.push(sextet(12));
-        out.push(if b[1].is_some() { sextet(6) } else { '=' });
-        out.push(if b[2].is_some() { sextet(0) } else { '=' });
-    }
-    out
+    STANDARD.encode(bytes)
 }
 
-/// Sextet values of the alphabet's bytes; 64 marks any other byte.
-const DECODE: [u8; 256] = {
-    let mut table = [64u8; 256];
-    let mut idx = 0;
-    while idx < 64 {
-        table[ALPHABET[idx] as usize] = idx as u8;
-        idx += 1;
-    }
-    table
-};
-
+/// The bytes of standard, padded base64 text; `None` for anything else.
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(4) {
-        return None;
-    }
-    let pad = match bytes {
-        [.., b'=', b'='] => 2,
-        [.., b'='] => 1,
-        _ => 0,
-    };
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
-    let (body, last) = bytes.split_at(bytes.len().saturating_sub(if pad > 0 { 4 } else { 0 }));
-    for chunk in body.chunks_exact(4) {
-        let [a, b, c, d] = [chunk[0], chunk[1], chunk[2], chunk[3]].map(|x| DECODE[x as usize]);
-        if (a | b | c | d) & 64 != 0 {
-            return None;
-        }
-        let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
-        let [_, x, y, z] = n.to_be_bytes();
-        out.extend_from_slice(&[x, y, z]);
-    }
-    if let [a, b, c, _] = *last {
-        let c = if pad == 2 { b'A' } else { c };
-        let [a, b, c] = [a, b, c].map(|x| DECODE[x as usize]);
-        if (a | b | c) & 64 != 0 {
-            return None;
-        }
-        let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6);
-        let [_, x, y, _] = n.to_be_bytes();
-        out.push(x);
-        if pad == 1 {
-            out.push(y);
-        }
-    }
-    Some(out)
+    STANDARD.decode(text).ok()
 }
 
 /// Serde adapter: `Vec<f32>` as base64 of little-endian bytes.
