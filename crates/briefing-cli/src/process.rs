@@ -298,7 +298,9 @@ pub fn run(args: &ProcessArgs) -> anyhow::Result<ExitCode> {
             let summary = &mut tally.summary;
             summary.bytes += unit.n_bytes;
             summary.paragraphs += unit.n_paragraphs;
-            *summary.sentences.get_or_insert(0) += unit.n_sentences;
+            if let Some(sentences) = &mut summary.sentences {
+                *sentences += unit.n_sentences;
+            }
             summary.tokens += unit.n_tokens;
             for (topic, n) in unit.topics {
                 *summary.topics.entry(topic).or_default() += n;
