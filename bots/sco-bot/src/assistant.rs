@@ -55,7 +55,8 @@ impl InputProblem {
         if trimmed.is_empty() {
             return Some(InputProblem::Empty);
         }
-        if trimmed.chars().count() > MAX_QUESTION_CHARS {
+        // A text has no more chars than bytes: most need no count.
+        if trimmed.len() > MAX_QUESTION_CHARS && trimmed.chars().count() > MAX_QUESTION_CHARS {
             return Some(InputProblem::TooLong);
         }
         if trimmed.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
@@ -64,15 +65,17 @@ impl InputProblem {
         if looks_like_markup(trimmed) {
             return Some(InputProblem::Markup);
         }
-        let letters: Vec<char> = trimmed.chars().filter(|c| c.is_alphanumeric()).collect();
-        if letters.is_empty() {
+        let (mut n_letters, mut latin) = (0usize, 0usize);
+        for c in trimmed.chars().filter(|c| c.is_alphanumeric()) {
+            n_letters += 1;
+            if c.is_ascii_alphanumeric() || ('\u{c0}'..='\u{24f}').contains(&c) {
+                latin += 1;
+            }
+        }
+        if n_letters == 0 {
             return Some(InputProblem::NoWords);
         }
-        let latin = letters
-            .iter()
-            .filter(|c| c.is_ascii_alphanumeric() || ('\u{c0}'..='\u{24f}').contains(*c))
-            .count();
-        if latin * 2 < letters.len() {
+        if latin * 2 < n_letters {
             return Some(InputProblem::OtherLanguage);
         }
         None

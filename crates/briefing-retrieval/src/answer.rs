@@ -5,7 +5,7 @@ use crate::abstain::Signals;
 use crate::answer_type::AnswerType;
 use crate::index::{Index, Source};
 use crate::query::{Plan, Query};
-use crate::rank::{Candidate, Hit};
+use crate::rank::{Candidate, Hit, SlotPositions};
 use std::ops::Range;
 
 /// Why the index did not answer.
@@ -180,7 +180,7 @@ impl Index {
         &self,
         plan: &Plan,
         passage: usize,
-        positions: &[Vec<u32>],
+        positions: &SlotPositions,
         credits: &Credits,
     ) -> Window {
         let config = &self.config;
@@ -287,7 +287,7 @@ impl Index {
         query: &Query,
         candidates: &[Candidate],
         top: &Candidate,
-        (positions, credits): (&[Vec<u32>], &Credits),
+        (positions, credits): (&SlotPositions, &Credits),
         range: &Range<usize>,
     ) -> Signals {
         let total = plan.total_mass().max(f32::EPSILON);

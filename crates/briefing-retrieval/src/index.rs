@@ -134,6 +134,10 @@ pub(crate) struct Derived {
     /// each bank question (rebuilt on load).
     #[serde(skip)]
     pub(crate) bank_unit_idf: Vec<f32>,
+    /// The body positions with any evidence, ascending (rebuilt on load):
+    /// the only positions that can serve an answer type.
+    #[serde(skip)]
+    pub(crate) evidence_at: Vec<u32>,
 }
 
 /// One content word of a bank question: the terms it matches.
@@ -825,6 +829,11 @@ impl Index {
                 .bank_units
                 .iter()
                 .map(|units| units.iter().filter_map(|u| idf.get(u.word as usize)).sum())
+                .collect();
+            d.evidence_at = (0u32..)
+                .zip(&d.evidence)
+                .filter(|(_, evidence)| evidence.0 != 0)
+                .map(|(pos, _)| pos)
                 .collect();
         }
         let sorted_terms = sorted_terms.unwrap_or_else(|| sorted_word_terms(&saved.terms));

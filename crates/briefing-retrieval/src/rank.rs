@@ -301,22 +301,19 @@ impl Index {
     }
 
     /// Sorted body positions of each slot's matched terms in a passage.
-    pub(crate) fn slot_positions(&self, plan: &Plan, passage: usize) -> Vec<Vec<u32>> {
+    pub(crate) fn slot_positions(&self, plan: &Plan, passage: usize) -> SlotPositions {
         let pid = u32::try_from(passage).unwrap_or(u32::MAX);
-        plan.slots
-            .iter()
-            .map(|slot| {
-                let mut pos: Vec<u32> = slot
-                    .alts
-                    .iter()
-                    .filter_map(|alt| self.posting(alt.term, pid))
-                    .flat_map(|p| p.pos.iter().copied())
-                    .collect();
-                pos.sort_unstable();
-                pos.dedup();
-                pos
-            })
-            .collect()
+        let mut positions =
+            SlotPositions { all: Vec::new(), ends: Vec::with_capacity(plan.slots.len()) };
+        for slot in &plan.slots {
+            let start = positions.all.len();
+            for posting in slot.alts.iter().filter_map(|alt| self.posting(alt.term, pid)) {
+                positions.all.extend_from_slice(&posting.pos);
+            }
+            sort_dedup_from(&mut positions.all, start);
+            positions.ends.push(positions.all.len());
+        }
+        positions
     }
 
     /// Body positions of each slot's matched terms in a passage, each with
@@ -340,11 +337,11 @@ impl Index {
             .collect()
     }
 
-    fn proximity(&self, plan: &Plan, positions: &[Vec<u32>]) -> f32 {
+    fn proximity(&self, plan: &Plan, positions: &SlotPositions) -> f32 {
         let window = u32::try_from(self.config.proximity.window).unwrap_or(u32::MAX);
         let mut bonus = 0.0;
-        for (i, pair) in positions.windows(2).enumerate() {
-            let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else { continue };
+        for i in 0..positions.len().saturating_sub(1) {
+            let (Some(a), Some(b)) = (positions.get(i), positions.get(i + 1)) else { continue };
             let close = a.iter().any(|&x| b.iter().any(|&y| x != y && x.abs_diff(y) <= window));
             if close {
                 let (Some(sa), Some(sb)) = (plan.slots.get(i), plan.slots.get(i + 1)) else {
@@ -365,14 +362,14 @@ impl Index {
         plan: &Plan,
         kind: AnswerType,
         passage: usize,
-        positions: &[Vec<u32>],
+        positions: &SlotPositions,
         range: std::ops::Range<usize>,
     ) -> f32 {
         let Some(d) = self.derived.get(passage) else { return 0.0 };
         let span = d.positions_of(range);
         let evidence_at = |pos: u32| d.evidence.get(pos as usize).copied().unwrap_or_default();
         let matched_in_span: Vec<u32> =
-            positions.iter().flatten().copied().filter(|p| span.contains(p)).collect();
+            positions.all().iter().copied().filter(|p| span.contains(p)).collect();
         // An abbreviation is answered where the asked one (or its
         // expansion, matched as a synonym) is written beside its expansion.
         if kind == AnswerType::Abbreviation {
@@ -388,8 +385,16 @@ impl Index {
             let person_ok = !plan.post_holder || evidence.has(Evidence::FULL_NAME);
             evidence.serves(kind) && territory_ok && person_ok
         };
-        let serving: Vec<u32> =
-            span.clone().filter(|&p| serves(p) && !matched_in_span.contains(&p)).collect();
+        let first = d.evidence_at.partition_point(|&p| p < span.start);
+        let serving: Vec<u32> = d
+            .evidence_at
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .take_while(|&p| p < span.end)
+            .filter(|&p| serves(p) && !matched_in_span.contains(&p))
+            .collect();
         if serving.is_empty() {
             return 0.0;
         }
@@ -555,4 +560,51 @@ impl Index {
 
 fn sort(candidates: &mut [Candidate]) {
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.passage.cmp(&b.passage)));
+}
+
+/// Sorts `values[start..]` and removes its repeated values.
+fn sort_dedup_from(values: &mut Vec<u32>, start: usize) {
+    let Some(tail) = values.get_mut(start..) else { return };
+    tail.sort_unstable();
+    let mut kept = 0;
+    for idx in 0..tail.len() {
+        let value = tail[idx];
+        if kept == 0 || tail[kept - 1] != value {
+            tail[kept] = value;
+            kept += 1;
+        }
+    }
+    values.truncate(start + kept);
+}
+
+/// The sorted body positions of each slot's matches in one passage (see
+/// [`Index::slot_positions`]), in one buffer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct SlotPositions {
+    /// The positions of every slot, slot after slot.
+    all: Vec<u32>,
+    /// Where each slot's positions end in `all`.
+    ends: Vec<usize>,
+}
+
+impl SlotPositions {
+    /// Number of slots.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The positions of slot `slot`.
+    pub(crate) fn get(&self, slot: usize) -> Option<&[u32]> {
+        let end = *self.ends.get(slot)?;
+        let start = match slot.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.all.get(start..end)
+    }
+
+    /// The positions of all slots, slot after slot.
+    pub(crate) fn all(&self) -> &[u32] {
+        &self.all
+    }
 }
