@@ -205,6 +205,11 @@ pub struct Index {
     pub(crate) avg_len: [f32; 3],
     pub(crate) compiled: Compiled,
     pub(crate) typos: TypoDictionary,
+    /// The concept term of each synonym rule, where one was indexed.
+    pub(crate) concept_terms: Vec<Option<u32>>,
+    /// [`Config::query_stopwords`], sorted and deduplicated (kept in step
+    /// with the configuration).
+    pub(crate) query_stopwords: Vec<String>,
 }
 
 /// What [`Index::save`] writes.
@@ -351,6 +356,14 @@ impl IndexBuilder {
 pub(crate) fn analyzer_for(config: &Config) -> Result<Analyzer> {
     let stemmer = config.features.stemming.then_some(Stemmer::English);
     Ok(Analyzer::builder().stemmer(stemmer).stopwords(Stopwords::English).build()?)
+}
+
+/// The query stopwords of `config`, sorted and deduplicated for binary search.
+fn sorted_query_stopwords(config: &Config) -> Vec<String> {
+    let mut words = config.query_stopwords.clone();
+    words.sort_unstable();
+    words.dedup();
+    words
 }
 
 /// Concept terms (synonym rules) are named with a leading control character
@@ -837,7 +850,17 @@ impl Index {
                 .collect();
         }
         let sorted_terms = sorted_terms.unwrap_or_else(|| sorted_word_terms(&saved.terms));
+        let mut concept_terms = vec![None; saved.synonyms.rules().len()];
+        for (id, term) in (0u32..).zip(&saved.terms) {
+            let rule = term.strip_prefix('\u{1}').and_then(|n| n.parse::<usize>().ok());
+            if let Some(slot) = rule.and_then(|rule| concept_terms.get_mut(rule)) {
+                *slot = Some(id);
+            }
+        }
+        let query_stopwords = sorted_query_stopwords(&saved.config);
         Index {
+            concept_terms,
+            query_stopwords,
             sorted_terms,
             config: saved.config,
             synonyms: saved.synonyms,
@@ -871,6 +894,7 @@ impl Index {
     /// [`Features::stopwords`](crate::Features::stopwords)) only take effect
     /// on a rebuild.
     pub fn set_config(&mut self, config: Config) {
+        self.query_stopwords = sorted_query_stopwords(&config);
         self.config = config;
     }
 

@@ -2,7 +2,7 @@
 //! slots (one per content word) with their alternative index terms.
 
 use crate::answer_type::{AnswerType, Detected};
-use crate::index::{Index, concept_name};
+use crate::index::Index;
 
 /// English prefixes that derive a related word without changing its topic
 /// (`interconnectivity`, `multilateral`, `counteract`); negating prefixes
@@ -173,7 +173,9 @@ impl Index {
             if cue.contains(&idx) {
                 return false;
             }
-            !(features.stopwords && (is_stop || config.query_stopwords.iter().any(|s| s == norm)))
+            !(features.stopwords
+                && (is_stop
+                    || self.query_stopwords.binary_search_by(|s| s.as_str().cmp(norm)).is_ok()))
         };
         // Typo correction of unknown content words.
         let mut keys: Vec<String> = Vec::with_capacity(words.len());
@@ -263,7 +265,7 @@ impl Index {
                 let rule_weight =
                     self.synonyms.rules().get(found.rule_idx).map_or(1.0, |r| r.weight);
                 let weight = exact_weight * config.synonym_weight * rule_weight / n_content as f32;
-                let concept = self.term_id(&concept_name(found.rule_idx));
+                let concept = self.concept_terms.get(found.rule_idx).copied().flatten();
                 let singles = self
                     .compiled
                     .single_targets(found.rule_idx, self.synonyms.rules())
