@@ -2,6 +2,7 @@
 //! synonyms and typos; building, saving and loading.
 
 use crate::answer_type::{Evidence, body_abbreviations, sentence_evidence};
+use crate::bank::BankLookup;
 use crate::synonyms::Compiled;
 use crate::typo::TypoDictionary;
 use crate::{Config, Error, Lexicon, Result, Synonyms};
@@ -205,6 +206,9 @@ pub struct Index {
     pub(crate) avg_len: [f32; 3],
     pub(crate) compiled: Compiled,
     pub(crate) typos: TypoDictionary,
+    /// The bank word units of each term (`None` when a bank question is
+    /// too long for it).
+    pub(crate) bank_lookup: Option<BankLookup>,
     /// The concept term of each synonym rule, where one was indexed.
     pub(crate) concept_terms: Vec<Option<u32>>,
     /// [`Config::query_stopwords`], sorted and deduplicated (kept in step
@@ -858,7 +862,9 @@ impl Index {
             }
         }
         let query_stopwords = sorted_query_stopwords(&saved.config);
+        let bank_lookup = BankLookup::new(&derived, saved.terms.len());
         Index {
+            bank_lookup,
             concept_terms,
             query_stopwords,
             sorted_terms,

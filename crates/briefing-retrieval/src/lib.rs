@@ -39,6 +39,7 @@
 mod abstain;
 mod answer;
 mod answer_type;
+mod bank;
 mod binary;
 pub mod bm25;
 mod config;

@@ -3,6 +3,7 @@
 //! rescoring of the best candidates.
 
 use crate::answer_type::{AnswerType, Evidence};
+use crate::bank::BankMatches;
 use crate::index::{Field, Index, Posting};
 use crate::query::{MatchKind, Plan, Query};
 use std::fmt;
@@ -202,8 +203,9 @@ impl Index {
             .collect();
         sort(&mut candidates);
         candidates.truncate(self.config.rerank_depth.max(1));
+        let bank = self.bank_matches(plan);
         for candidate in &mut candidates {
-            self.rescore(plan, query, candidate);
+            self.rescore(plan, query, bank.as_ref(), candidate);
         }
         sort(&mut candidates);
         candidates
@@ -267,7 +269,13 @@ impl Index {
     }
 
     /// Adds proximity, answer type, topic and bank similarity to a candidate.
-    pub(crate) fn rescore(&self, plan: &Plan, query: &Query, c: &mut Candidate) {
+    pub(crate) fn rescore(
+        &self,
+        plan: &Plan,
+        query: &Query,
+        bank: Option<&BankMatches>,
+        c: &mut Candidate,
+    ) {
         let config = &self.config;
         let positions = self.slot_positions(plan, c.passage);
         if config.features.proximity {
@@ -287,7 +295,7 @@ impl Index {
             c.topic = hint.probability;
         }
         if config.features.bank {
-            (c.bank_sim, c.bank_cover) = self.bank_similarity(plan, c.passage);
+            (c.bank_sim, c.bank_cover) = self.bank_similarity(plan, c.passage, bank);
         }
         let type_factor = if plan.answer_type.is_some() {
             1.0 + config.answer_type.bonus * c.type_evidence
@@ -298,6 +306,13 @@ impl Index {
             * type_factor
             * (1.0 + config.topic_boost * c.topic)
             * (1.0 + config.bank_similarity_boost * c.bank_sim);
+    }
+
+    /// The bank questions `plan` touches, when bank similarity is on and
+    /// the index has a bank lookup.
+    fn bank_matches(&self, plan: &Plan) -> Option<BankMatches> {
+        let lookup = self.bank_lookup.as_ref().filter(|_| self.config.features.bank)?;
+        Some(lookup.matches(plan))
     }
 
     /// Sorted body positions of each slot's matched terms in a passage.
@@ -423,7 +438,16 @@ impl Index {
     /// mass found in the bank question, and of the bank question's words
     /// (by idf) matched by the query. A query word matches a bank word when
     /// one of its alternatives is the word or a synonym concept covering it.
-    pub(crate) fn bank_similarity(&self, plan: &Plan, passage: usize) -> (f32, f32) {
+    ///
+    /// `matches` are the bank questions the query touches
+    /// ([`BankLookup::matches`](crate::bank::BankLookup::matches)); without
+    /// them each question's words are tested against the query.
+    pub(crate) fn bank_similarity(
+        &self,
+        plan: &Plan,
+        passage: usize,
+        matches: Option<&BankMatches>,
+    ) -> (f32, f32) {
         let Some(d) = self.derived.get(passage) else { return (0.0, 0.0) };
         let total = plan.total_mass();
         if total <= 0.0 {
@@ -434,19 +458,41 @@ impl Index {
         }
         let mut best = 0.0f32;
         let mut cover = 0.0f32;
-        for (units, bank_total) in d.bank_units.iter().zip(&d.bank_unit_idf) {
-            let mut slots = 0u64;
-            let mut bank_shared = 0.0;
-            for unit in units {
-                let mask = unit
-                    .concepts
-                    .iter()
-                    .fold(plan.slots_of(unit.word), |m, &c| m | plan.slots_of(c));
-                if mask != 0 {
-                    slots |= mask;
-                    bank_shared += self.idf_of(unit.word);
+        let matched = matches.zip(self.bank_lookup.as_ref().map(|l| l.questions_of(passage)));
+        for (idx, (units, bank_total)) in d.bank_units.iter().zip(&d.bank_unit_idf).enumerate() {
+            let (slots, bank_shared) = match &matched {
+                Some((matches, questions)) => {
+                    let question = questions.start + idx;
+                    let slots = matches.slots.get(question).copied().unwrap_or(0);
+                    let mut bank_shared = 0.0;
+                    if slots != 0 {
+                        let mut unit_bits = matches.units.get(question).copied().unwrap_or(0);
+                        while unit_bits != 0 {
+                            let unit = unit_bits.trailing_zeros() as usize;
+                            unit_bits &= unit_bits - 1;
+                            if let Some(unit) = units.get(unit) {
+                                bank_shared += self.idf_of(unit.word);
+                            }
+                        }
+                    }
+                    (slots, bank_shared)
                 }
-            }
+                None => {
+                    let mut slots = 0u64;
+                    let mut bank_shared = 0.0;
+                    for unit in units {
+                        let mask = unit
+                            .concepts
+                            .iter()
+                            .fold(plan.slots_of(unit.word), |m, &c| m | plan.slots_of(c));
+                        if mask != 0 {
+                            slots |= mask;
+                            bank_shared += self.idf_of(unit.word);
+                        }
+                    }
+                    (slots, bank_shared)
+                }
+            };
             if slots == 0 {
                 continue;
             }
@@ -543,7 +589,7 @@ impl Index {
         }
         let mut candidate =
             Candidate { passage: passage_idx, base, type_evidence: 1.0, ..Candidate::default() };
-        self.rescore(&plan, query, &mut candidate);
+        self.rescore(&plan, query, self.bank_matches(&plan).as_ref(), &mut candidate);
         Explanation {
             passage_id: self.passages.get(passage_idx).map(|p| p.id.clone()).unwrap_or_default(),
             words,

@@ -437,3 +437,33 @@ fn bank_similarity_counts_each_word_once_and_a_missing_word_shows() {
     assert!(more.signals.bank_cover < full.signals.bank_cover + 1e-6);
     assert_eq!(full.signals.missing_max, 0.0);
 }
+
+#[test]
+fn bank_similarity_from_the_lookup_equals_testing_every_bank_word() {
+    let mut b = builder(Config::default());
+    b.bank("interview", "p2", &["how many km of dikes were built", "were pumping stations fixed"])
+        .bank("interview", "p3", &["how many flood warnings", "gravel pits closed"])
+        .bank("interview", "p5", &["where is the next meeting of the council"]);
+    let index = b.build().unwrap();
+    assert!(index.bank_lookup.is_some());
+    let questions = SAVE_QUESTIONS.iter().chain(&[
+        "how many kilometers of levees",
+        "were the pits confiscated",
+        "council meeting in riverton",
+        "farms and irrigation",
+    ]);
+    let mut compared = 0;
+    for question in questions {
+        let plan = index.plan(question);
+        let matches = index.bank_lookup.as_ref().map(|lookup| lookup.matches(&plan));
+        for passage in 0..index.passages().len() {
+            let looked_up = index.bank_similarity(&plan, passage, matches.as_ref());
+            let scanned = index.bank_similarity(&plan, passage, None);
+            // Bit for bit: the same sums in the same order.
+            assert_eq!(looked_up.0.to_bits(), scanned.0.to_bits(), "{question:?} p{passage}");
+            assert_eq!(looked_up.1.to_bits(), scanned.1.to_bits(), "{question:?} p{passage}");
+            compared += usize::from(scanned.0 > 0.0);
+        }
+    }
+    assert!(compared >= 3, "only {compared} passages share words with a bank question");
+}
