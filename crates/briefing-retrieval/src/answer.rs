@@ -117,7 +117,7 @@ impl Index {
         for (rank, candidate) in
             candidates.iter().enumerate().take(self.config.answer.candidates.max(1))
         {
-            let positions = self.slot_positions(&plan, candidate.passage);
+            let positions = self.slot_positions(&plan, candidate.passage, candidate.positioned);
             let credits = self.slot_credits(&plan, candidate.passage);
             let window = self.choose_window(&plan, candidate.passage, &positions, &credits);
             let mut signals = self.signals(

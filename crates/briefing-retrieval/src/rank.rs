@@ -38,6 +38,9 @@ pub(crate) struct Candidate {
     /// Slots matched in any field / in the body (bit per slot).
     pub(crate) matched: u64,
     pub(crate) body_matched: u64,
+    /// Slots with body positions in the passage (bit per slot, first 64),
+    /// whatever their score: the slots [`Index::slot_positions`] must look up.
+    pub(crate) positioned: u64,
 }
 
 /// A breakdown of one passage's score for one query.
@@ -153,6 +156,7 @@ impl Index {
         let mut base = vec![0.0f32; n];
         let mut matched = vec![0u64; n];
         let mut body_matched = vec![0u64; n];
+        let mut positioned = vec![0u64; n];
         let mut best = vec![0.0f32; n];
         let mut touched: Vec<usize> = Vec::new();
         for (slot_idx, slot) in plan.slots.iter().enumerate().take(64) {
@@ -162,6 +166,11 @@ impl Index {
                 let Some(list) = self.postings.get(alt.term as usize) else { continue };
                 for posting in list {
                     let p = posting.passage as usize;
+                    if !posting.pos.is_empty()
+                        && let Some(m) = positioned.get_mut(p)
+                    {
+                        *m |= bit;
+                    }
                     let value = slot.weight * alt.weight * idf * self.tf_part(posting);
                     if value <= 0.0 {
                         continue;
@@ -198,6 +207,7 @@ impl Index {
                 score: base.get(p).copied().unwrap_or(0.0),
                 matched: matched.get(p).copied().unwrap_or(0),
                 body_matched: body_matched.get(p).copied().unwrap_or(0),
+                positioned: positioned.get(p).copied().unwrap_or(0),
                 ..Candidate::default()
             })
             .collect();
@@ -277,7 +287,7 @@ impl Index {
         c: &mut Candidate,
     ) {
         let config = &self.config;
-        let positions = self.slot_positions(plan, c.passage);
+        let positions = self.slot_positions(plan, c.passage, c.positioned);
         if config.features.proximity {
             c.proximity = self.proximity(plan, &positions);
         }
@@ -316,12 +326,23 @@ impl Index {
     }
 
     /// Sorted body positions of each slot's matched terms in a passage.
-    pub(crate) fn slot_positions(&self, plan: &Plan, passage: usize) -> SlotPositions {
+    /// Of the first 64 slots, only those in `positioned` (bit per slot) can
+    /// have any: the others are not looked up.
+    pub(crate) fn slot_positions(
+        &self,
+        plan: &Plan,
+        passage: usize,
+        positioned: u64,
+    ) -> SlotPositions {
         let pid = u32::try_from(passage).unwrap_or(u32::MAX);
         let mut positions =
             SlotPositions { all: Vec::new(), ends: Vec::with_capacity(plan.slots.len()) };
-        for slot in &plan.slots {
+        for (idx, slot) in plan.slots.iter().enumerate() {
             let start = positions.all.len();
+            if idx < 64 && positioned & (1u64 << idx) == 0 {
+                positions.ends.push(start);
+                continue;
+            }
             for posting in slot.alts.iter().filter_map(|alt| self.posting(alt.term, pid)) {
                 positions.all.extend_from_slice(&posting.pos);
             }
@@ -587,8 +608,13 @@ impl Index {
             base += entry.score;
             words.push(entry);
         }
-        let mut candidate =
-            Candidate { passage: passage_idx, base, type_evidence: 1.0, ..Candidate::default() };
+        let mut candidate = Candidate {
+            passage: passage_idx,
+            base,
+            type_evidence: 1.0,
+            positioned: u64::MAX,
+            ..Candidate::default()
+        };
         self.rescore(&plan, query, self.bank_matches(&plan).as_ref(), &mut candidate);
         Explanation {
             passage_id: self.passages.get(passage_idx).map(|p| p.id.clone()).unwrap_or_default(),
