@@ -107,7 +107,12 @@ impl TypoDictionary {
         let mut candidate = Vec::with_capacity(32);
         let mut rows = Rows::default();
         for &(entry_mask, idx) in self.by_length.get(start..end).unwrap_or_default() {
-            if (entry_mask ^ mask).count_ones() as usize > 2 * max_distance {
+            // Each edit adds at most one letter to a word's letter set and
+            // takes at most one away, so within `max_distance` edits neither
+            // set has more than `max_distance` letters the other lacks.
+            if (entry_mask & !mask).count_ones() as usize > max_distance
+                || (mask & !entry_mask).count_ones() as usize > max_distance
+            {
                 continue;
             }
             let Some(entry) = self.words.get(idx as usize) else { continue };
