@@ -514,6 +514,11 @@ impl Featurizer {
                     .map_or(bytes.len(), |len| from + len)
             });
             at = end;
+            let len = end - start;
+            // A hit needs neither the piece as a `str` nor a call.
+            if len <= CACHE_BYTES && cached_hit(&key, len, cache, sink) {
+                continue;
+            }
             // Both ends are next to ASCII bytes (or the ends of the text): char boundaries.
             let Some(piece) = text.get(start..end) else { break };
             if piece.len() > CACHE_BYTES {
@@ -525,7 +530,9 @@ impl Featurizer {
     }
 
     /// The words of one whitespace-delimited piece of at most [`CACHE_BYTES`] bytes, whose
-    /// bytes zero-padded as little-endian words are `key`.
+    /// bytes zero-padded as little-endian words are `key`, and that [`cached_hit`] did not
+    /// find: through the analyzer, then stored in `cache`.
+    #[inline(never)]
     fn cached_piece(
         &self,
         piece: &str,
@@ -537,27 +544,6 @@ impl Featurizer {
         // Of a set's two entries, the most recently stored comes first.
         let set_bits = (cache.entries.len() / 2).trailing_zeros();
         let set = set_of(&key, len, set_bits);
-        let Some(ways) = cache.entries.get_mut(2 * set..2 * set + 2) else { return };
-        if let Some(entry) = ways.iter().find(|e| usize::from(e.len) == len && e.key == key) {
-            if entry.state & ENTRY_MULTI != 0 {
-                let multi = cache.multi.get(entry.base as usize);
-                if let Some(multi) = multi.filter(|m| usize::from(m.len) == len && m.key == key) {
-                    for &(base, kind, shape) in multi.words.iter().take(multi.n_words.into()) {
-                        sink.push(base, kind, shape);
-                    }
-                    cache.lookups += 1;
-                    return;
-                }
-                // Its words were dropped: analyze the piece again, below.
-            } else {
-                if entry.state & ENTRY_WORD != 0 {
-                    let shape = (entry.state & ENTRY_SHAPE != 0).then_some(entry.shape);
-                    sink.push(entry.base, entry.kind, shape);
-                }
-                cache.lookups += 1;
-                return;
-            }
-        }
         let mut n_words = 0;
         let mut words = [(0, WordKind::Content, None); MULTI_WORDS];
         self.analyzed_piece(piece, sink, |base, kind, shape| {
@@ -620,6 +606,39 @@ impl Featurizer {
             sink.push(base, kind, shape);
         });
     }
+}
+
+/// Passes the words of a piece of `len` bytes (at most [`CACHE_BYTES`]), zero-padded as
+/// little-endian words `key`, to `sink` if `cache` holds them, and says whether it did (as
+/// [`Featurizer::cached_piece`] does on a hit, without its miss path).
+#[inline(always)]
+fn cached_hit(
+    key: &[u64; CACHE_WORDS],
+    len: usize,
+    cache: &mut WordCache,
+    sink: &mut WordSink<'_>,
+) -> bool {
+    let set_bits = (cache.entries.len() / 2).trailing_zeros();
+    let set = set_of(key, len, set_bits);
+    let Some(ways) = cache.entries.get(2 * set..2 * set + 2) else { return false };
+    let Some(entry) = ways.iter().find(|e| usize::from(e.len) == len && e.key == *key) else {
+        return false;
+    };
+    if entry.state & ENTRY_MULTI != 0 {
+        let multi = cache.multi.get(entry.base as usize);
+        // Its words may have been dropped (the miss path analyzes it again).
+        let Some(multi) = multi.filter(|m| usize::from(m.len) == len && m.key == *key) else {
+            return false;
+        };
+        for &(base, kind, shape) in multi.words.iter().take(multi.n_words.into()) {
+            sink.push(base, kind, shape);
+        }
+    } else if entry.state & ENTRY_WORD != 0 {
+        let shape = (entry.state & ENTRY_SHAPE != 0).then_some(entry.shape);
+        sink.push(entry.base, entry.kind, shape);
+    }
+    cache.lookups += 1;
+    true
 }
 
 /// The set of a piece of `len` bytes, zero-padded as little-endian words `key`, in a word
