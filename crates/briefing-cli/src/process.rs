@@ -353,7 +353,11 @@ fn records(
     let Context { worker, vocabulary, classifier } = context;
     let Worker { cache, published } = worker;
     buffer.clear();
-    buffer.reserve(usize::try_from(n_bytes).unwrap_or(0) * 3 / 2);
+    let estimate = records_size(items, classifier.is_some());
+    if buffer.capacity() < estimate {
+        // A new buffer rather than `reserve`, which would copy the old one's capacity.
+        buffer = Vec::with_capacity(estimate + estimate / 8);
+    }
     let mut out = UnitOut {
         records: buffer,
         events,
@@ -399,6 +403,27 @@ fn records(
     out
 }
 
+/// About the size of the records of `items`, a little more in most cases: the text with a
+/// sixteenth more for escapes, the ids and about 100 bytes of keys and numbers per record.
+/// Reserving it up front spares growing the buffer (copying it into fresh memory) mid-unit.
+fn records_size(items: &[Item], with_topics: bool) -> usize {
+    let per_record = 100 + if with_topics { 32 } else { 0 };
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Doc(_, doc) => doc
+                .paragraphs
+                .iter()
+                .map(|p| {
+                    let len = p.span.len();
+                    len + len / 16 + doc.id.len() + p.id.len() + per_record
+                })
+                .sum(),
+            Item::Problem(..) => 0,
+        })
+        .sum()
+}
+
 /// A set of term ids of one cache, with the ids inserted since `ids` was last cleared.
 #[derive(Default)]
 struct TermSet {
@@ -407,15 +432,28 @@ struct TermSet {
 }
 
 impl TermSet {
+    #[inline]
     fn insert(&mut self, id: u32) {
         let (word, bit) = (id as usize / 64, id % 64);
-        if self.bits.len() <= word {
-            self.bits.resize(word + 1, 0);
+        match self.bits.get_mut(word) {
+            Some(slot) if *slot & (1 << bit) != 0 => {}
+            Some(slot) => {
+                *slot |= 1 << bit;
+                self.ids.push(id);
+            }
+            None => self.insert_new_word(id),
         }
-        if let Some(slot) = self.bits.get_mut(word)
-            && *slot & (1 << bit) == 0
-        {
-            *slot |= 1 << bit;
+    }
+
+    /// [`TermSet::insert`] of an id past the end of `bits`.
+    #[cold]
+    #[inline(never)]
+    fn insert_new_word(&mut self, id: u32) {
+        let word = id as usize / 64;
+        // Room for the next ids too (a cache issues ids in order).
+        self.bits.resize((word + 1).max(self.bits.len() * 2), 0);
+        if let Some(slot) = self.bits.get_mut(word) {
+            *slot |= 1 << (id % 64);
             self.ids.push(id);
         }
     }
