@@ -1,9 +1,11 @@
 //! Typo tolerance: the closest known word to a misspelled query word.
 //!
-//! The vocabulary of a transcript is small (a few thousand words), so a
-//! linear scan with two cheap filters (length and letter set) followed by a
-//! bounded Damerau-Levenshtein distance is both exact and fast; it also needs
-//! no build step, so the index stays quick to build.
+//! The vocabulary of a transcript is small (a few thousand words), so a scan
+//! of the words whose length is within the edit distance (the dictionary is
+//! indexed by length, one counting sort when it is built), a cheap letter-set
+//! filter, then a bounded Damerau-Levenshtein distance is both exact and
+//! fast, with no structure that would slow the index build down (a deletion
+//! index or an automaton over every word).
 
 /// Known words for typo correction.
 #[derive(Clone, Debug, Default, PartialEq)]
