@@ -373,7 +373,15 @@ fn sorted_query_stopwords(config: &Config) -> Vec<String> {
 /// Concept terms (synonym rules) are named with a leading control character
 /// that no analysed word can contain.
 pub(crate) fn concept_name(rule_idx: usize) -> String {
-    format!("\u{1}{rule_idx}")
+    format!("{CONCEPT_MARK}{rule_idx}")
+}
+
+/// The first character of every concept term's name (see [`concept_name`]).
+pub(crate) const CONCEPT_MARK: char = '\u{1}';
+
+/// The synonym rule a concept term is named after; `None` for a word term.
+fn concept_rule(term: &str) -> Option<usize> {
+    term.strip_prefix(CONCEPT_MARK).and_then(|n| n.parse().ok())
 }
 
 struct Indexer {
@@ -783,7 +791,7 @@ fn for_each_sentence(
 fn sorted_word_terms(terms: &[String]) -> Vec<u32> {
     let term_key = |id: &u32| terms.get(*id as usize).map_or("", String::as_str);
     let mut sorted: Vec<u32> = (0..u32::try_from(terms.len()).unwrap_or(u32::MAX))
-        .filter(|id| !term_key(id).starts_with('\u{1}'))
+        .filter(|id| !term_key(id).starts_with(CONCEPT_MARK))
         .collect();
     // Terms are distinct, so the unstable sort is deterministic.
     sorted.sort_unstable_by(|a, b| term_key(a).cmp(term_key(b)));
@@ -836,7 +844,10 @@ impl Index {
                     terms
                         .iter()
                         .filter(|&&t| {
-                            saved.terms.get(t as usize).is_some_and(|k| !k.starts_with('\u{1}'))
+                            saved
+                                .terms
+                                .get(t as usize)
+                                .is_some_and(|k| !k.starts_with(CONCEPT_MARK))
                         })
                         .filter_map(|&t| idf.get(t as usize))
                         .sum()
@@ -856,8 +867,7 @@ impl Index {
         let sorted_terms = sorted_terms.unwrap_or_else(|| sorted_word_terms(&saved.terms));
         let mut concept_terms = vec![None; saved.synonyms.rules().len()];
         for (id, term) in (0u32..).zip(&saved.terms) {
-            let rule = term.strip_prefix('\u{1}').and_then(|n| n.parse::<usize>().ok());
-            if let Some(slot) = rule.and_then(|rule| concept_terms.get_mut(rule)) {
+            if let Some(slot) = concept_rule(term).and_then(|rule| concept_terms.get_mut(rule)) {
                 *slot = Some(id);
             }
         }

@@ -4,7 +4,7 @@
 
 use crate::answer_type::{AnswerType, Evidence};
 use crate::bank::BankMatches;
-use crate::index::{Field, Index, Posting};
+use crate::index::{CONCEPT_MARK, Field, Index, Posting};
 use crate::query::{MatchKind, Plan, Query};
 use std::fmt;
 
@@ -594,7 +594,7 @@ impl Index {
                 let score = slot.weight * alt.weight * idf * tf_part;
                 if score > entry.score {
                     let term = self.terms.get(alt.term as usize).cloned().unwrap_or_default();
-                    entry.matched = Some(match term.strip_prefix('\u{1}') {
+                    entry.matched = Some(match term.strip_prefix(CONCEPT_MARK) {
                         Some(rule) => format!("synonym:{rule}"),
                         None => term,
                     });
