@@ -35,7 +35,7 @@ const EMPTY: u32 = u32::MAX;
 /// One slot of the norm table.
 #[derive(Clone, Copy, Debug)]
 struct NormSlot {
-    /// High bits of the norm's hash.
+    /// The low half of the norm's hash (its position comes from the same bits).
     tag: u32,
     /// Length of the norm in bytes.
     len: u32,
@@ -126,7 +126,7 @@ impl NormTable {
             return make(norm);
         }
         let hash = hash_bytes(bytes);
-        let tag = (hash >> 32) as u32;
+        let tag = hash as u32;
         let mask = self.slots.len() - 1;
         let mut pos = hash as usize & mask;
         loop {
@@ -157,7 +157,7 @@ impl NormTable {
         let Ok(start) = u32::try_from(self.arena.len()) else { return };
         self.arena.extend_from_slice(bytes);
         let slot = NormSlot {
-            tag: (hash >> 32) as u32,
+            tag: hash as u32,
             len: u32::try_from(bytes.len()).unwrap_or(0),
             start,
             entry,
@@ -179,14 +179,12 @@ impl NormTable {
         }
     }
 
+    /// Doubles the slots and places them again by their hash bits (the norms are not read).
     fn grow(&mut self) {
         let n_slots = self.slots.len() * 2;
         let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; n_slots]);
         for slot in old.into_iter().filter(|slot| slot.start != EMPTY) {
-            let start = slot.start as usize;
-            let Some(bytes) = self.arena.get(start..start + slot.len as usize) else { continue };
-            let hash = hash_bytes(bytes);
-            self.place(hash, slot);
+            self.place(u64::from(slot.tag), slot);
         }
     }
 }
@@ -252,12 +250,6 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     hash ^ (hash >> 29)
 }
 
-/// The byte of a hash kept beside an [`Interner`] slot (the slot itself comes from the low bits).
-#[inline]
-fn tag_of(hash: u64) -> u8 {
-    (hash >> 56) as u8
-}
-
 /// Turns text into term ids with [`Analyzer::english`], fast.
 ///
 /// The analyzer splits and normalizes the words
@@ -292,18 +284,25 @@ pub struct TermCache {
 }
 
 /// Terms (stemmed keys) and their dense ids: the keys back to back in one string, found
-/// through an open-addressing table of ids (linear probing, at most half full). About a
-/// third of the memory of a map of shared strings, and a cache lives on every thread.
+/// through an open-addressing table (linear probing, at most half full) whose slots hold
+/// the id and the low half of the key's hash. A probe reads one slot and most slots holding
+/// another key are passed over without reading that key (two more cache misses); the table
+/// grows without reading a key. About a third of the memory of a map of shared strings,
+/// and a cache lives on every thread.
 #[derive(Debug, Default)]
 pub(super) struct Interner {
     bytes: String,
     /// End of each key in `bytes`, by id.
     ends: Vec<usize>,
-    /// `id + 1` of the key hashed there, or 0 for an empty slot.
-    table: Vec<u32>,
-    /// The top byte of the hash of the key in the same slot of `table`: most slots holding
-    /// another key are passed over without reading that key (two more cache misses).
-    tags: Vec<u8>,
+    /// `(hash as u32) << 32 | (id + 1)` of the key placed there, or 0 for an empty slot. A
+    /// slot's position comes from the same low bits of the hash (at most 2^32 slots).
+    table: Vec<u64>,
+}
+
+/// An [`Interner`] slot of `id` for a key of hash `hash`.
+#[inline]
+fn interner_slot(hash: u64, id: u32) -> u64 {
+    (hash << 32) | u64::from(id + 1)
 }
 
 impl Interner {
@@ -323,43 +322,42 @@ impl Interner {
         }
         let mask = self.table.len() - 1;
         let hash = hash_bytes(key.as_bytes());
-        let tag = tag_of(hash);
+        let high = hash << 32;
         let mut pos = hash as usize & mask;
         while let Some(&slot) = self.table.get(pos) {
             if slot == 0 {
                 break;
             }
-            if self.tags.get(pos) == Some(&tag) && self.key(slot - 1) == Some(key) {
-                return slot - 1;
+            if slot & !0xffff_ffff == high
+                && let Some(id) = (slot as u32).checked_sub(1)
+                && self.key(id) == Some(key)
+            {
+                return id;
             }
             pos = (pos + 1) & mask;
         }
         let id = u32::try_from(self.len()).unwrap_or(u32::MAX - 1) & !STOPWORD;
         self.bytes.push_str(key);
         self.ends.push(self.bytes.len());
-        if let (Some(slot), Some(slot_tag)) = (self.table.get_mut(pos), self.tags.get_mut(pos)) {
-            *slot = id + 1;
-            *slot_tag = tag;
+        if let Some(slot) = self.table.get_mut(pos) {
+            *slot = interner_slot(hash, id);
         }
         id
     }
 
-    /// Doubles the table (at least 4,096 slots) and places every key again.
+    /// Doubles the table (at least 4,096 slots) and places every slot again by the hash
+    /// bits it holds.
     fn grow(&mut self) {
         let n_slots = (self.table.len() * 2).max(1 << 12);
-        self.table = vec![0; n_slots];
-        self.tags = vec![0; n_slots];
+        let old = std::mem::replace(&mut self.table, vec![0; n_slots]);
         let mask = n_slots - 1;
-        for id in 0..self.len() {
-            let Some(key) = self.key(id as u32) else { continue };
-            let hash = hash_bytes(key.as_bytes());
-            let mut pos = hash as usize & mask;
-            while self.table.get(pos).is_some_and(|&slot| slot != 0) {
+        for slot in old.into_iter().filter(|&slot| slot != 0) {
+            let mut pos = (slot >> 32) as usize & mask;
+            while self.table.get(pos).is_some_and(|&taken| taken != 0) {
                 pos = (pos + 1) & mask;
             }
-            if let (Some(slot), Some(tag)) = (self.table.get_mut(pos), self.tags.get_mut(pos)) {
-                *slot = id as u32 + 1;
-                *tag = tag_of(hash);
+            if let Some(free) = self.table.get_mut(pos) {
+                *free = slot;
             }
         }
     }
