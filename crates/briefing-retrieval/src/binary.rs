@@ -131,7 +131,11 @@ impl Index {
         let config = body.config.into_owned();
         let analyzer = analyzer_for(&config)?;
         let synonyms = body.synonyms.into_owned();
-        let compiled = Compiled::from_parts(body.compiled, synonyms.rules().len(), &analyzer);
+        let compiled = std::sync::Arc::new(Compiled::from_parts(
+            body.compiled,
+            synonyms.rules().len(),
+            &analyzer,
+        ));
         let saved = Saved {
             format: FORMAT.to_owned(),
             config,

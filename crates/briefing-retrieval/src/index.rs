@@ -3,13 +3,14 @@
 
 use crate::answer_type::{Evidence, body_abbreviations, sentence_evidence};
 use crate::bank::BankLookup;
-use crate::synonyms::Compiled;
+use crate::synonyms::{Compiled, PhraseMatch};
 use crate::typo::TypoDictionary;
 use crate::{Config, Error, Lexicon, Result, Synonyms};
 use ahash::AHashMap;
-use briefing_tokenize::{Analyzer, Span, Stemmer, Stopwords, Word};
+use briefing_tokenize::{Analyzer, Span, Stemmer, Stopwords};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 /// The save format name and version written by [`Index::save`].
 pub const FORMAT: &str = "briefing-retrieval-index/1";
@@ -204,7 +205,8 @@ pub struct Index {
     pub(crate) sorted_terms: Vec<u32>,
     pub(crate) idf: Vec<f32>,
     pub(crate) avg_len: [f32; 3],
-    pub(crate) compiled: Compiled,
+    /// Shared by indexes built from the same rules (see [`Synonyms::compiled`]).
+    pub(crate) compiled: Arc<Compiled>,
     pub(crate) typos: TypoDictionary,
     /// The bank word units of each term (`None` when a bank question is
     /// too long for it).
@@ -388,28 +390,41 @@ struct Indexer {
     config: Config,
     synonyms: Synonyms,
     analyzer: Analyzer,
-    compiled: Compiled,
+    compiled: Arc<Compiled>,
     terms: Vec<String>,
     lookup: AHashMap<String, u32>,
     postings: Vec<Vec<Posting>>,
-    /// Every normalized word seen, with its key, count and term (for the
-    /// typo vocabulary, and so that a word seen before costs one lookup).
-    words: AHashMap<String, SeenWord>,
+    /// Every distinct normalized word seen, in order of first sight, with
+    /// its key, count and term (for the typo vocabulary; a word seen before
+    /// costs one lookup and is not analysed again).
+    words: Vec<SeenWord>,
+    /// The id (index in `words`) of each normalized word.
+    word_ids: AHashMap<Box<str>, u32>,
     /// The term of each synonym rule's concept, once created.
     concept_terms: Vec<Option<u32>>,
-    /// Scratch: the keys of the text being indexed, concatenated.
-    keys: String,
-    /// Scratch: where each key ends in `keys`.
-    key_ends: Vec<usize>,
+    /// Scratch: the word ids of the text being indexed.
+    text_words: Vec<u32>,
+    /// Scratch: [`Indexed::unit_of_pos`] of the bank question being indexed.
+    unit_of_pos: Vec<Option<usize>>,
 }
 
-/// A normalized word met while indexing.
+/// A distinct normalized word met while indexing.
 struct SeenWord {
+    norm: String,
     key: String,
     /// Occurrences in the indexed texts.
     count: u32,
     /// The word's term; `None` for a stopword left out of the index.
     term: Option<u32>,
+    /// Whether the word's key starts a synonym phrase of paragraphs.
+    starts_phrase: bool,
+}
+
+/// A word of a passage's body: its span and its id (see [`Indexer::words`]).
+#[derive(Clone, Copy)]
+struct BodyWord {
+    span: Span,
+    word: u32,
 }
 
 /// What indexing one field's text gives.
@@ -427,7 +442,7 @@ struct Indexed {
 
 impl Indexer {
     fn new(config: Config, synonyms: Synonyms, analyzer: Analyzer) -> Indexer {
-        let compiled = Compiled::new(&synonyms, &analyzer);
+        let compiled = synonyms.compiled(&analyzer);
         Indexer {
             config,
             concept_terms: vec![None; synonyms.rules().len()],
@@ -437,9 +452,10 @@ impl Indexer {
             terms: Vec::new(),
             lookup: AHashMap::new(),
             postings: Vec::new(),
-            words: AHashMap::new(),
-            keys: String::new(),
-            key_ends: Vec::new(),
+            words: Vec::new(),
+            word_ids: AHashMap::new(),
+            text_words: Vec::new(),
+            unit_of_pos: Vec::new(),
         }
     }
 
@@ -452,6 +468,37 @@ impl Indexer {
         self.lookup.insert(key.to_owned(), id);
         self.postings.push(Vec::new());
         id
+    }
+
+    /// The id of the normalized word `norm`, counting one occurrence; a
+    /// word seen for the first time gets its key (the same as
+    /// [`Analyzer::words`] gives) and its term.
+    fn word_id(&mut self, norm: &str) -> u32 {
+        if let Some(&id) = self.word_ids.get(norm) {
+            if let Some(seen) = self.words.get_mut(id as usize) {
+                seen.count += 1;
+            }
+            return id;
+        }
+        let (key, is_stopword) = self.analyzer.key_and_stopword_of_norm(norm);
+        // A stopword's key makes no term (when stopwords are left out).
+        let skip = self.config.features.stopwords && is_stopword;
+        let term = (!skip).then(|| self.term(&key));
+        let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
+        let starts_phrase = self.compiled.starts_target(&key);
+        self.words.push(SeenWord { norm: norm.to_owned(), key, count: 1, term, starts_phrase });
+        self.word_ids.insert(norm.into(), id);
+        id
+    }
+
+    /// The term of word `word`, if it has one.
+    fn term_of(&self, word: u32) -> Option<u32> {
+        self.words.get(word as usize).and_then(|seen| seen.term)
+    }
+
+    /// The key of word `word`.
+    fn key_of(&self, word: u32) -> &str {
+        self.words.get(word as usize).map_or("", |seen| seen.key.as_str())
     }
 
     /// The concept term of synonym rule `rule_idx`.
@@ -481,32 +528,16 @@ impl Indexer {
         }
     }
 
-    /// Indexes the word at position `pos` of a field's text.
-    #[allow(clippy::too_many_arguments)]
+    /// Indexes the word at position `pos` of a field's text, whose term is
+    /// `term` (`None`: a stopword left out).
     fn index_word(
         &mut self,
         pos: usize,
-        norm: &str,
-        key: &str,
-        is_stopword: bool,
+        term: Option<u32>,
         passage: u32,
         field: Field,
         out: &mut Indexed,
     ) {
-        let term = match self.words.get_mut(norm) {
-            Some(seen) => {
-                seen.count += 1;
-                seen.term
-            }
-            None => {
-                // A stopword's key makes no term (when stopwords are left out).
-                let skip = self.config.features.stopwords && is_stopword;
-                let term = (!skip).then(|| self.term(key));
-                self.words
-                    .insert(norm.to_owned(), SeenWord { key: key.to_owned(), count: 1, term });
-                term
-            }
-        };
         let Some(term) = term else { return };
         let body_pos = (field == Field::Body).then(|| u32::try_from(pos).unwrap_or(u32::MAX));
         self.add(term, passage, field, body_pos);
@@ -530,10 +561,33 @@ impl Indexer {
         }
     }
 
-    /// Indexes the synonym concepts found in the keys of a field's text,
-    /// after its words.
-    fn index_concepts(&mut self, keys: &[&str], passage: u32, field: Field, out: &mut Indexed) {
-        for found in self.compiled.find(keys, false, self.synonyms.rules()) {
+    /// The synonym phrases (paragraph side) found in the words `ids`:
+    /// only where a word starts one (most texts have few such words).
+    fn find_concepts(&self, ids: impl Iterator<Item = u32> + Clone) -> Vec<PhraseMatch> {
+        let starts: Vec<usize> = ids
+            .clone()
+            .enumerate()
+            .filter(|(_, id)| self.words.get(*id as usize).is_some_and(|seen| seen.starts_phrase))
+            .map(|(pos, _)| pos)
+            .collect();
+        if starts.is_empty() {
+            return Vec::new();
+        }
+        let ids: Vec<u32> = ids.collect();
+        let key = |pos: usize| ids.get(pos).map(|&id| self.key_of(id));
+        self.compiled.find_targets(key, &starts)
+    }
+
+    /// Indexes the synonym concepts `found` in a field's text, after its
+    /// words.
+    fn index_concepts(
+        &mut self,
+        found: &[PhraseMatch],
+        passage: u32,
+        field: Field,
+        out: &mut Indexed,
+    ) {
+        for found in found {
             let term = self.concept_term(found.rule_idx);
             let body_pos =
                 (field == Field::Body).then(|| u32::try_from(found.start).unwrap_or(u32::MAX));
@@ -560,58 +614,43 @@ impl Indexer {
 
     /// Indexes a passage's body; returns the number of indexed words and
     /// the words.
-    fn index_body(&mut self, text: &str, passage: u32) -> (f32, Vec<Word>) {
-        let words = self.analyzer.words(text);
+    fn index_body(&mut self, text: &str, passage: u32) -> (f32, Vec<BodyWord>) {
+        let mut words = Vec::with_capacity(text.len() / 6);
         let mut out = Indexed::default();
-        for (pos, word) in words.iter().enumerate() {
-            self.index_word(
-                pos,
-                &word.norm,
-                &word.key,
-                word.is_stopword,
-                passage,
-                Field::Body,
-                &mut out,
-            );
-        }
-        let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
-        self.index_concepts(&keys, passage, Field::Body, &mut out);
+        let analyzer = self.analyzer.clone();
+        analyzer.for_each_norm(text, |span, norm| {
+            let pos = words.len();
+            let word = self.word_id(norm);
+            words.push(BodyWord { span, word });
+            self.index_word(pos, self.term_of(word), passage, Field::Body, &mut out);
+        });
+        let found = self.find_concepts(words.iter().map(|w| w.word));
+        self.index_concepts(&found, passage, Field::Body, &mut out);
         (out.n_indexed, words)
     }
 
-    /// Indexes a context or bank question (without building a `Word` per
-    /// word: the analyzer lends its tokens).
+    /// Indexes a context or bank question.
     fn index_text(&mut self, text: &str, passage: u32, field: Field) -> Indexed {
-        let mut out = Indexed::default();
-        let mut keys = std::mem::take(&mut self.keys);
-        let mut key_ends = std::mem::take(&mut self.key_ends);
-        keys.clear();
-        key_ends.clear();
+        let mut ids = std::mem::take(&mut self.text_words);
+        ids.clear();
         let analyzer = self.analyzer.clone();
-        analyzer.for_each_token(text, |token| {
-            let pos = key_ends.len();
-            keys.push_str(token.key);
-            key_ends.push(keys.len());
-            self.index_word(
-                pos,
-                token.norm,
-                token.key,
-                token.is_stopword,
-                passage,
-                field,
-                &mut out,
-            );
-        });
-        let mut key_refs: Vec<&str> = Vec::with_capacity(key_ends.len());
-        let mut start = 0;
-        for &end in &key_ends {
-            key_refs.push(keys.get(start..end).unwrap_or(""));
-            start = end;
+        analyzer.for_each_norm(text, |_, norm| ids.push(self.word_id(norm)));
+        let mut out = Indexed::default();
+        if field == Field::Bank {
+            // Sized once: a word or a concept per entry, a unit per word.
+            out.distinct.reserve(ids.len() + 4);
+            out.units.reserve(ids.len());
+            out.unit_of_pos = std::mem::take(&mut self.unit_of_pos);
+            out.unit_of_pos.clear();
+            out.unit_of_pos.resize(ids.len(), None);
         }
-        self.index_concepts(&key_refs, passage, field, &mut out);
-        drop(key_refs);
-        self.keys = keys;
-        self.key_ends = key_ends;
+        for (pos, &word) in ids.iter().enumerate() {
+            self.index_word(pos, self.term_of(word), passage, field, &mut out);
+        }
+        let found = self.find_concepts(ids.iter().copied());
+        self.text_words = ids;
+        self.index_concepts(&found, passage, field, &mut out);
+        self.unit_of_pos = std::mem::take(&mut out.unit_of_pos);
         out
     }
 
@@ -648,7 +687,7 @@ impl Indexer {
         }
         // Words ever written in lowercase are common nouns; the others
         // (Bishkek, SCO) are names.
-        let mut lowercase: ahash::AHashSet<&str> = ahash::AHashSet::new();
+        let mut lowercase = vec![false; self.words.len()];
         for (passage, words) in passages.iter().zip(&body_words) {
             for word in words {
                 if word
@@ -656,29 +695,33 @@ impl Indexer {
                     .slice(&passage.text)
                     .and_then(|s| s.chars().next())
                     .is_some_and(char::is_lowercase)
+                    && let Some(slot) = lowercase.get_mut(word.word as usize)
                 {
-                    lowercase.insert(word.norm.as_str());
+                    *slot = true;
                 }
             }
         }
+        let seen = &self.words;
         // Abbreviations some passage writes out as the name of a body (SCO).
         let mut bodies: ahash::AHashSet<String> = ahash::AHashSet::new();
         for (passage, words) in passages.iter().zip(&body_words) {
             let starts = sentence_starts(&passage.sentences, words);
-            for_each_sentence(&passage.text, words, &starts, |_, norms, surface| {
+            for_each_sentence(&passage.text, words, seen, &starts, |_, norms, surface| {
                 for idx in body_abbreviations(norms, surface) {
                     bodies.extend(norms.get(idx).map(|n| (*n).to_owned()));
                 }
             });
         }
+        let proper = |norm: &str| {
+            !self
+                .word_ids
+                .get(norm)
+                .and_then(|&id| lowercase.get(id as usize))
+                .is_some_and(|&lower| lower)
+        };
         for ((passage, words), d) in passages.iter().zip(&body_words).zip(&mut derived) {
             let mut info = BodyInfo { sentences: passage.sentences.clone(), ..BodyInfo::default() };
-            info.fill(
-                &passage.text,
-                words,
-                &|norm: &str| !lowercase.contains(norm),
-                &|norm: &str| bodies.contains(norm),
-            );
+            info.fill(&passage.text, words, seen, &proper, &|norm: &str| bodies.contains(norm));
             d.n_words = info.n_words;
             d.sentence_starts = info.sentence_starts;
             d.evidence = info.evidence;
@@ -688,15 +731,24 @@ impl Indexer {
             derived.bank_units = units;
         }
         for (norm, key) in &self.compiled.words {
-            self.words.entry(norm.clone()).or_insert_with(|| SeenWord {
-                key: key.clone(),
-                count: 1,
-                term: None,
-            });
+            if !self.word_ids.contains_key(norm.as_str()) {
+                let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
+                self.word_ids.insert(norm.as_str().into(), id);
+                self.words.push(SeenWord {
+                    norm: norm.clone(),
+                    key: key.clone(),
+                    count: 1,
+                    term: None,
+                    starts_phrase: false,
+                });
+            }
         }
-        let mut typo_words: Vec<(String, String, u32)> =
-            self.words.into_iter().map(|(norm, seen)| (norm, seen.key, seen.count)).collect();
-        typo_words.sort();
+        let typo_words: Vec<(String, String, u32)> =
+            self.words.into_iter().map(|seen| (seen.norm, seen.key, seen.count)).collect();
+        // Norms are distinct: sorted by norm is sorted.
+        let order =
+            order_by_distinct_str(typo_words.len(), |idx| typo_words.get(idx).map_or("", |w| &w.0));
+        let typo_words = permute(typo_words, &order);
         let mut speaker_keys: Vec<String> = sources
             .iter()
             .flat_map(|s| self.analyzer.words(&format!("{} {}", s.speaker, s.role)))
@@ -738,7 +790,8 @@ impl BodyInfo {
     fn fill(
         &mut self,
         text: &str,
-        words: &[Word],
+        words: &[BodyWord],
+        seen: &[SeenWord],
         proper: &dyn Fn(&str) -> bool,
         body: &dyn Fn(&str) -> bool,
     ) {
@@ -746,7 +799,7 @@ impl BodyInfo {
         self.sentence_starts = sentence_starts(&self.sentences, words);
         self.evidence = vec![Evidence::default(); words.len()];
         let evidence = &mut self.evidence;
-        for_each_sentence(text, words, &self.sentence_starts, |start, norms, surface| {
+        for_each_sentence(text, words, seen, &self.sentence_starts, |start, norms, surface| {
             for (offset, ev) in
                 sentence_evidence(norms, surface, proper, body).into_iter().enumerate()
             {
@@ -759,7 +812,7 @@ impl BodyInfo {
 }
 
 /// The index of the first word of each sentence.
-fn sentence_starts(sentences: &[Span], words: &[Word]) -> Vec<u32> {
+fn sentence_starts(sentences: &[Span], words: &[BodyWord]) -> Vec<u32> {
     sentences
         .iter()
         .map(|s| {
@@ -769,10 +822,12 @@ fn sentence_starts(sentences: &[Span], words: &[Word]) -> Vec<u32> {
 }
 
 /// Calls `f` with the index of the first word, the norms and the surface
-/// forms of each sentence of `text`.
+/// forms of each sentence of `text` (`seen`: the distinct words the body
+/// words refer to).
 fn for_each_sentence(
     text: &str,
-    words: &[Word],
+    words: &[BodyWord],
+    seen: &[SeenWord],
     starts: &[u32],
     mut f: impl FnMut(usize, &[&str], &[&str]),
 ) {
@@ -780,7 +835,10 @@ fn for_each_sentence(
         let start = start as usize;
         let end = starts.get(sentence_idx + 1).map_or(words.len(), |&e| e as usize);
         let Some(sentence_words) = words.get(start..end) else { continue };
-        let norms: Vec<&str> = sentence_words.iter().map(|w| w.norm.as_str()).collect();
+        let norms: Vec<&str> = sentence_words
+            .iter()
+            .map(|w| seen.get(w.word as usize).map_or("", |s| s.norm.as_str()))
+            .collect();
         let surface: Vec<&str> =
             sentence_words.iter().map(|w| w.span.slice(text).unwrap_or("")).collect();
         f(start, &norms, &surface);
@@ -790,12 +848,34 @@ fn for_each_sentence(
 /// The ids of the word terms (not synonym concepts), sorted by key.
 fn sorted_word_terms(terms: &[String]) -> Vec<u32> {
     let term_key = |id: &u32| terms.get(*id as usize).map_or("", String::as_str);
-    let mut sorted: Vec<u32> = (0..u32::try_from(terms.len()).unwrap_or(u32::MAX))
+    let sorted: Vec<u32> = (0..u32::try_from(terms.len()).unwrap_or(u32::MAX))
         .filter(|id| !term_key(id).starts_with(CONCEPT_MARK))
         .collect();
-    // Terms are distinct, so the unstable sort is deterministic.
-    sorted.sort_unstable_by(|a, b| term_key(a).cmp(term_key(b)));
-    sorted
+    // Terms are distinct, so the order is deterministic.
+    let order = order_by_distinct_str(sorted.len(), |idx| sorted.get(idx).map_or("", term_key));
+    permute(sorted, &order)
+}
+
+/// The order of `0..n` by the strings `key(i)`, all distinct: the order of
+/// sorting by the strings, comparing their first 8 bytes as one integer
+/// first (most pairs differ there), so that few strings are compared.
+fn order_by_distinct_str<'s>(n: usize, key: impl Fn(usize) -> &'s str) -> Vec<usize> {
+    fn prefix(text: &str) -> u64 {
+        let mut bytes = [0u8; 8];
+        for (slot, byte) in bytes.iter_mut().zip(text.as_bytes()) {
+            *slot = *byte;
+        }
+        u64::from_be_bytes(bytes)
+    }
+    let mut order: Vec<(u64, usize)> = (0..n).map(|idx| (prefix(key(idx)), idx)).collect();
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+    order.into_iter().map(|(_, idx)| idx).collect()
+}
+
+/// `items` in the order `order` (a permutation of their indices).
+fn permute<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.iter().filter_map(|&idx| slots.get_mut(idx).and_then(Option::take)).collect()
 }
 
 impl Index {
@@ -805,7 +885,7 @@ impl Index {
     pub(crate) fn from_saved(
         saved: Saved,
         analyzer: Analyzer,
-        compiled: Compiled,
+        compiled: Arc<Compiled>,
         lookup: Option<AHashMap<String, u32>>,
         sorted_terms: Option<Vec<u32>>,
     ) -> Index {
@@ -1008,7 +1088,7 @@ impl Index {
             return Err(Error::Format { found: saved.format, expected: FORMAT.to_owned() });
         }
         let analyzer = analyzer_for(&saved.config)?;
-        let compiled = Compiled::new(&saved.synonyms, &analyzer);
+        let compiled = saved.synonyms.compiled(&analyzer);
         Ok(Index::from_saved(saved, analyzer, compiled, None, None))
     }
 
@@ -1066,5 +1146,34 @@ impl Index {
     pub(crate) fn posting(&self, term: u32, passage: u32) -> Option<&Posting> {
         let list = self.postings.get(term as usize)?;
         list.binary_search_by_key(&passage, |p| p.passage).ok().and_then(|i| list.get(i))
+    }
+}
+
+#[cfg(test)]
+mod sort_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn order_by_distinct_str_is_the_string_order() {
+        let words = [
+            "cooperation",
+            "cooperate",
+            "co",
+            "c",
+            "",
+            "coop\u{0}x",
+            "coop",
+            "négociation",
+            "zebra",
+            "cooperationz",
+            "ab\u{ff}",
+        ];
+        let order = order_by_distinct_str(words.len(), |idx| words[idx]);
+        let got: Vec<&str> = order.iter().map(|&idx| words[idx]).collect();
+        let mut expected = words.to_vec();
+        expected.sort_unstable();
+        assert_eq!(got, expected);
+        assert_eq!(permute(words.to_vec(), &order), expected);
     }
 }

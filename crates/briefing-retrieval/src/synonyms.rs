@@ -4,7 +4,7 @@ use crate::{Error, Result};
 use ahash::{AHashMap, AHashSet};
 use briefing_tokenize::Analyzer;
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// Synonym rules: equivalence groups and one-directional expansions.
 ///
@@ -24,11 +24,31 @@ use std::sync::{Arc, OnceLock};
 /// assert_eq!(synonyms.rules().len(), 2);
 /// assert_eq!(synonyms.rules()[1].sources, ["bombs"]);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Synonyms {
     /// Shared: an index keeps the rules its caller also keeps, and
     /// thousands of derived rules cost more to copy than to share.
     rules: Arc<Vec<Rule>>,
+    /// The rules compiled for an index, kept for the next index built from
+    /// them (or a clone); any change to the rules starts a new one.
+    compiled: Arc<CompiledMemo>,
+}
+
+impl PartialEq for Synonyms {
+    fn eq(&self, other: &Synonyms) -> bool {
+        self.rules == other.rules
+    }
+}
+
+/// The last compiled form of some rules, with the analyzer settings it was
+/// compiled with (see [`Synonyms::compiled`]).
+#[derive(Default)]
+struct CompiledMemo(Mutex<Option<(AnalyzerSettings, Arc<Compiled>)>>);
+
+impl std::fmt::Debug for CompiledMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CompiledMemo")
+    }
 }
 
 /// The saved form of [`Synonyms`] (written from a borrow).
@@ -193,13 +213,13 @@ impl<'de> Deserialize<'de> for Synonyms {
     ) -> std::result::Result<Synonyms, D::Error> {
         if deserializer.is_human_readable() {
             let owned = SynonymsOwned::deserialize(deserializer)?;
-            return Ok(Synonyms { rules: Arc::new(owned.rules) });
+            return Ok(Synonyms::from_rules(owned.rules));
         }
         let packed = PackedRules::deserialize(deserializer)?;
         let rules = packed
             .unpack()
             .ok_or_else(|| serde::de::Error::custom("synonym rules do not match their terms"))?;
-        Ok(Synonyms { rules: Arc::new(rules) })
+        Ok(Synonyms::from_rules(rules))
     }
 }
 
@@ -257,7 +277,11 @@ impl Synonyms {
             }
             rules.push(rule);
         }
-        Ok(Synonyms { rules: Arc::new(rules) })
+        Ok(Synonyms::from_rules(rules))
+    }
+
+    fn from_rules(rules: Vec<Rule>) -> Synonyms {
+        Synonyms { rules: Arc::new(rules), compiled: Arc::default() }
     }
 
     /// The rules, in file order.
@@ -266,9 +290,27 @@ impl Synonyms {
         &self.rules
     }
 
+    /// The rules compiled for `analyzer`: the same as [`Compiled::new`], compiled once for
+    /// these rules (and their clones) as long as the analyzer's settings that norms and keys
+    /// depend on stay the same, so that indexes built one after another from the same rules
+    /// (a calibration's folds, an evaluation's ablations) do not compile them again.
+    pub(crate) fn compiled(&self, analyzer: &Analyzer) -> Arc<Compiled> {
+        let settings = analyzer_settings(analyzer);
+        let mut memo = self.compiled.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((memo_settings, compiled)) = memo.as_ref()
+            && *memo_settings == settings
+        {
+            return Arc::clone(compiled);
+        }
+        let compiled = Arc::new(Compiled::new(self, analyzer));
+        *memo = Some((settings, Arc::clone(&compiled)));
+        compiled
+    }
+
     /// Adds an equivalence group.
     pub fn add_group(&mut self, terms: &[&str]) {
         let terms: Vec<String> = terms.iter().map(|t| lowercase(t)).collect();
+        self.compiled = Arc::default();
         Arc::make_mut(&mut self.rules).push(Rule {
             sources: terms.clone(),
             targets: terms,
@@ -287,6 +329,7 @@ impl Synonyms {
     /// ```
     #[must_use]
     pub fn with_weight(mut self, weight: f32) -> Synonyms {
+        self.compiled = Arc::default();
         for rule in Arc::make_mut(&mut self.rules) {
             rule.weight = weight;
         }
@@ -295,6 +338,7 @@ impl Synonyms {
 
     /// Appends the rules of `other`.
     pub fn extend(&mut self, other: Synonyms) {
+        self.compiled = Arc::default();
         match Arc::try_unwrap(other.rules) {
             Ok(rules) => Arc::make_mut(&mut self.rules).extend(rules),
             Err(shared) => Arc::make_mut(&mut self.rules).extend(shared.iter().cloned()),
@@ -410,12 +454,124 @@ fn bucket_of(text: &str) -> Option<usize> {
     text.bytes().next().filter(u8::is_ascii_lowercase).map(|b| usize::from(b - b'a'))
 }
 
-/// Adds the phrase of `term` (analysed) for `rule_idx` to `map`.
-fn add_phrase(map: &mut PhraseMap, words: &[(String, String)], rule_idx: usize) {
-    let keys: Vec<String> = words.iter().map(|(_, k)| k.clone()).collect();
-    if let Some(first) = keys.first().cloned() {
-        map.entry(first).or_default().push(Phrase { keys, rule_idx });
+/// Adds the phrase of the word keys `keys` for `rule_idx` to `map`.
+fn add_phrase(map: &mut PhraseMap, keys: Vec<String>, rule_idx: usize) {
+    let Some(first) = keys.first() else { return };
+    match map.get_mut(first.as_str()) {
+        Some(phrases) => phrases.push(Phrase { keys, rule_idx }),
+        None => {
+            let first = first.clone();
+            map.insert(first, vec![Phrase { keys, rule_idx }]);
+        }
     }
+}
+
+/// Pushes the `phrases` that occur in `keys` at `start`.
+fn push_matches<'p>(
+    keys: &[&str],
+    start: usize,
+    phrases: impl Iterator<Item = &'p Phrase>,
+    found: &mut Vec<PhraseMatch>,
+) {
+    for phrase in phrases {
+        let len = phrase.keys.len();
+        let matches = keys
+            .get(start..start + len)
+            .is_some_and(|window| window.iter().zip(&phrase.keys).all(|(a, b)| *a == b));
+        if matches {
+            found.push(PhraseMatch { start, len, rule_idx: phrase.rule_idx });
+        }
+    }
+}
+
+/// Orders phrase matches by start, then rule, keeping one per start and rule.
+fn sort_matches(found: &mut Vec<PhraseMatch>) {
+    found.sort_by_key(|m| (m.start, m.rule_idx, m.len));
+    found.dedup_by_key(|m| (m.start, m.rule_idx));
+}
+
+/// The analysed words of distinct terms, norms and keys in one arena.
+struct TermWords<'a> {
+    /// The range of `words` of each distinct term.
+    terms: AHashMap<&'a str, (usize, usize)>,
+    /// Each word: the byte ranges of its norm and key in `arena`.
+    words: Vec<[usize; 4]>,
+    arena: String,
+}
+
+impl<'a> TermWords<'a> {
+    /// Analyses the distinct `terms` in one pass of `analyzer` over them,
+    /// one term a line: words never hold whitespace and only look at
+    /// their own characters, so each term gets the words
+    /// [`Analyzer::words`] gives it alone.
+    fn new(terms: &[&'a str], analyzer: &Analyzer) -> TermWords<'a> {
+        let mut distinct: AHashMap<&'a str, (usize, usize)> = AHashMap::new();
+        let mut text = String::new();
+        // Per distinct term, where it ends in `text`.
+        let mut ends: Vec<(&'a str, usize)> = Vec::new();
+        for &term in terms {
+            if let std::collections::hash_map::Entry::Vacant(slot) = distinct.entry(term) {
+                slot.insert((0, 0));
+                text.push_str(term);
+                ends.push((term, text.len()));
+                text.push('\n');
+            }
+        }
+        let mut words: Vec<[usize; 4]> = Vec::new();
+        let mut arena = String::with_capacity(text.len() * 2);
+        let mut next = 0;
+        let mut first_word = 0;
+        let mut close = |upto: usize, next: &mut usize, first_word: &mut usize, n_words: usize| {
+            while let Some(&(term, end)) = ends.get(*next) {
+                if end > upto {
+                    break;
+                }
+                if let Some(range) = distinct.get_mut(term) {
+                    *range = (*first_word, n_words);
+                }
+                *first_word = n_words;
+                *next += 1;
+            }
+        };
+        analyzer.for_each_token(&text, |token| {
+            // Terms ending before this word are complete.
+            close(token.span.start, &mut next, &mut first_word, words.len());
+            let norm_start = arena.len();
+            arena.push_str(token.norm);
+            let key_start = arena.len();
+            arena.push_str(token.key);
+            words.push([norm_start, key_start, key_start, arena.len()]);
+        });
+        close(usize::MAX, &mut next, &mut first_word, words.len());
+        TermWords { terms: distinct, words, arena }
+    }
+
+    /// The word indices of `term` (none for a term not analysed).
+    fn words(&self, term: &str) -> std::ops::Range<usize> {
+        self.terms.get(term).map_or(0..0, |&(start, end)| start..end)
+    }
+
+    /// The norm and key of word `idx`.
+    fn word(&self, idx: usize) -> (&str, &str) {
+        let [norm_start, norm_end, key_start, key_end] =
+            self.words.get(idx).copied().unwrap_or_default();
+        (
+            self.arena.get(norm_start..norm_end).unwrap_or(""),
+            self.arena.get(key_start..key_end).unwrap_or(""),
+        )
+    }
+
+    /// The word keys of `term`.
+    fn keys(&self, term: &str) -> Vec<String> {
+        self.words(term).map(|idx| self.word(idx).1.to_owned()).collect()
+    }
+}
+
+/// The analyzer settings that word norms and keys depend on.
+type AnalyzerSettings = (Option<briefing_tokenize::Stemmer>, bool, bool);
+
+fn analyzer_settings(analyzer: &Analyzer) -> AnalyzerSettings {
+    (analyzer.stemmer(), analyzer.lowercases(), analyzer.strips_accents())
 }
 
 impl Compiled {
@@ -428,9 +584,24 @@ impl Compiled {
             words: Vec::new(),
             analyzer: analyzer.clone(),
         };
-        // Terms repeat across rules (one transcript word is the target of
-        // many derived rules): analyse each distinct term once.
-        let mut analysed: AHashMap<&str, Vec<(String, String)>> = AHashMap::new();
+        // The terms to analyse now; the others are bucketed (see `Bucket`)
+        // or matched through their own index term (see `single_targets`).
+        let mut eager: Vec<&str> = Vec::new();
+        for rule in synonyms.rules.iter() {
+            let derived = rule.weight < 1.0;
+            for term in &rule.sources {
+                if !(derived && bucket_of(term).is_some()) {
+                    eager.push(term);
+                }
+            }
+            for term in &rule.targets {
+                if !(derived && term.bytes().all(|b| b.is_ascii_lowercase())) {
+                    eager.push(term);
+                }
+            }
+        }
+        // Terms repeat across rules: each distinct term is analysed once.
+        let analysed = TermWords::new(&eager, analyzer);
         for (rule_idx, rule) in synonyms.rules.iter().enumerate() {
             let derived = rule.weight < 1.0;
             for (source_idx, term) in rule.sources.iter().enumerate() {
@@ -441,9 +612,7 @@ impl Compiled {
                     bucket.terms.push((idx(rule_idx), idx(source_idx)));
                     continue;
                 }
-                let words =
-                    analysed.entry(term.as_str()).or_insert_with(|| analyse(term, analyzer));
-                add_phrase(&mut compiled.sources, words, rule_idx);
+                add_phrase(&mut compiled.sources, analysed.keys(term), rule_idx);
             }
             for term in &rule.targets {
                 // A one-word target of a derived rule is matched through
@@ -452,30 +621,30 @@ impl Compiled {
                 if derived && term.bytes().all(|b| b.is_ascii_lowercase()) {
                     continue;
                 }
-                let words =
-                    analysed.entry(term.as_str()).or_insert_with(|| analyse(term, analyzer));
-                match words.as_slice() {
-                    [_] if derived => {}
-                    [] => {}
-                    _ => add_phrase(&mut compiled.targets, words, rule_idx),
+                match analysed.words(term).len() {
+                    1 if derived => {}
+                    0 => {}
+                    _ => add_phrase(&mut compiled.targets, analysed.keys(term), rule_idx),
                 }
             }
         }
         // Words of the fully trusted (hand-written) rules join the typo
         // vocabulary; derived rules are too many and too loose for that.
-        // Deduplicated as references (words repeat across terms), then
-        // sorted and copied once.
-        let distinct: AHashSet<(&str, &str)> = synonyms
+        // Deduplicated as references (words repeat across terms; a norm
+        // has one key), then sorted and copied once.
+        let mut distinct: AHashSet<&str> = AHashSet::new();
+        let mut words: Vec<(&str, &str)> = synonyms
             .rules
             .iter()
             .filter(|rule| rule.weight >= 1.0)
             .flat_map(|rule| rule.sources.iter().chain(&rule.targets))
-            .filter_map(|term| analysed.get(term.as_str()))
-            .flatten()
-            .map(|(norm, key)| (norm.as_str(), key.as_str()))
+            .flat_map(|term| analysed.words(term))
+            .map(|word| analysed.word(word))
+            .filter(|(norm, _)| distinct.insert(norm))
             .collect();
-        let mut words: Vec<(&str, &str)> = distinct.into_iter().collect();
-        words.sort_unstable();
+        // Norms are distinct, so the unstable sort by norm is the sort of
+        // the pairs.
+        words.sort_unstable_by(|a, b| a.0.cmp(b.0));
         compiled.words =
             words.into_iter().map(|(norm, key)| (norm.to_owned(), key.to_owned())).collect();
         compiled
@@ -527,7 +696,9 @@ impl Compiled {
                     .get(rule_idx as usize)
                     .and_then(|rule| rule.sources.get(source_idx as usize));
                 if let Some(term) = term {
-                    add_phrase(&mut map, &analyse(term, &self.analyzer), rule_idx as usize);
+                    let keys =
+                        analyse(term, &self.analyzer).into_iter().map(|(_, key)| key).collect();
+                    add_phrase(&mut map, keys, rule_idx as usize);
                 }
             }
             map
@@ -567,18 +738,38 @@ impl Compiled {
             } else {
                 (self.targets.get(*first), None)
             };
-            for phrase in eager.into_iter().chain(lazy).flatten() {
-                let len = phrase.keys.len();
-                let matches = keys
-                    .get(start..start + len)
-                    .is_some_and(|window| window.iter().zip(&phrase.keys).all(|(a, b)| *a == b));
+            push_matches(keys, start, eager.into_iter().chain(lazy).flatten(), &mut found);
+        }
+        sort_matches(&mut found);
+        found
+    }
+
+    /// Whether `key` starts a paragraph (`targets`) phrase.
+    pub(crate) fn starts_target(&self, key: &str) -> bool {
+        self.targets.contains_key(key)
+    }
+
+    /// The paragraph phrases in the keys `key(0)`, `key(1)`, ... (`None`
+    /// past the end), like `find(keys, false, ..)`, looking only at the
+    /// positions `starts` (ascending): they must hold every position whose
+    /// key starts a paragraph phrase ([`Compiled::starts_target`]).
+    pub(crate) fn find_targets<'k>(
+        &self,
+        key: impl Fn(usize) -> Option<&'k str>,
+        starts: &[usize],
+    ) -> Vec<PhraseMatch> {
+        let mut found = Vec::new();
+        for &start in starts {
+            let Some(first) = key(start) else { break };
+            for phrase in self.targets.get(first).into_iter().flatten() {
+                let matches = (0..).zip(&phrase.keys).all(|(i, k)| key(start + i) == Some(k));
                 if matches {
+                    let len = phrase.keys.len();
                     found.push(PhraseMatch { start, len, rule_idx: phrase.rule_idx });
                 }
             }
         }
-        found.sort_by_key(|m| (m.start, m.rule_idx, m.len));
-        found.dedup_by_key(|m| (m.start, m.rule_idx));
+        sort_matches(&mut found);
         found
     }
 
@@ -677,6 +868,44 @@ mod tests {
         assert_eq!(derived.single_targets(0, sd.rules()), ["rat"]);
         assert_eq!(derived.single_targets(1, sd.rules()), ["explos"]);
         assert!(!derived.has_word("anti", "anti", sd.rules()));
+    }
+
+    #[test]
+    fn paragraph_phrases_found_from_their_starts_only_are_all_found() {
+        let analyzer = Analyzer::english();
+        let s = Synonyms::parse(
+            "rats | regional anti-terrorist structure\nanti-terrorist | counter-terrorist\nrats | structure",
+        )
+        .unwrap();
+        let c = Compiled::new(&s, &analyzer);
+        let words = analyzer.words("The RATS: the Regional Anti-Terrorist Structure, rats");
+        let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
+        let starts: Vec<usize> = (0..keys.len()).filter(|&i| c.starts_target(keys[i])).collect();
+        assert_eq!(starts, [1, 3, 4, 6, 7]);
+        let all = c.find(&keys, false, s.rules());
+        assert_eq!(all.len(), 7, "{all:?}");
+        assert_eq!(c.find_targets(|i| keys.get(i).copied(), &starts), all);
+    }
+
+    #[test]
+    fn compiled_rules_are_shared_until_the_rules_or_the_analyzer_change() {
+        let analyzer = Analyzer::english();
+        let s = Synonyms::parse("drugs | narcotics\nseized | confiscated").unwrap();
+        let first = s.compiled(&analyzer);
+        assert!(Arc::ptr_eq(&first, &s.compiled(&analyzer)));
+        assert!(Arc::ptr_eq(&first, &s.clone().compiled(&Analyzer::english())));
+        // Changed rules (a changed clone): compiled again, the original's kept.
+        let mut changed = s.clone();
+        changed.add_group(&["bombs", "explosives"]);
+        let recompiled = changed.compiled(&analyzer);
+        assert!(recompiled.starts_target("bomb") && !first.starts_target("bomb"));
+        assert!(Arc::ptr_eq(&first, &s.compiled(&analyzer)));
+        // Another analyzer: compiled again, with other keys.
+        let plain = Analyzer::builder().stemmer(None).build().unwrap();
+        let unstemmed = s.compiled(&plain);
+        assert!(!Arc::ptr_eq(&first, &unstemmed));
+        assert!(unstemmed.starts_target("seized") && !unstemmed.starts_target("seiz"));
+        assert!(first.starts_target("seiz"));
     }
 
     #[test]

@@ -42,7 +42,8 @@ impl TypoDictionary {
     /// Builds the dictionary from `(norm, key, count)` triples; duplicates of
     /// a norm add up their counts.
     pub(crate) fn new(mut words: Vec<(String, String, u32)>) -> TypoDictionary {
-        words.sort();
+        // Equal entries are identical, so the unstable sort is the sort.
+        words.sort_unstable();
         let mut entries: Vec<Entry> = Vec::with_capacity(words.len());
         for (norm, key, count) in words {
             if let Some(last) = entries.last_mut()

@@ -547,6 +547,22 @@ impl Analyzer {
         self.inner.stem(norm)
     }
 
+    /// The key ([`Word::key`]) and stopword flag ([`Word::is_stopword`]) of a word whose norm
+    /// ([`Word::norm`]) is `norm`, as [`Analyzer::words`] gives them: unlike
+    /// [`Analyzer::key_of_norm`], memoized in this thread's table of keys, so that a caller
+    /// memoizing words itself still stems each distinct word once per thread.
+    ///
+    /// ```
+    /// use briefing_tokenize::Analyzer;
+    /// let analyzer = Analyzer::english();
+    /// assert_eq!(analyzer.key_and_stopword_of_norm("members"), ("member".to_owned(), false));
+    /// assert_eq!(analyzer.key_and_stopword_of_norm("the"), ("the".to_owned(), true));
+    /// ```
+    #[must_use]
+    pub fn key_and_stopword_of_norm(&self, norm: &str) -> (String, bool) {
+        self.with_keys(|keys| keys.with_key(norm, |key, is_stopword| (key.to_owned(), is_stopword)))
+    }
+
     /// Runs `body` with a key maker that uses this thread's key table for
     /// this analyzer when it is free (it is not when `body` itself re-enters
     /// an analyzer).
