@@ -214,7 +214,7 @@ impl Index {
         // Synonym phrases over the (corrected) keys.
         let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let phrases = if features.synonyms {
-            self.compiled.find(&key_refs, true, self.synonyms.rules())
+            self.compiled.find_sources(&key_refs, self.synonyms.rules())
         } else {
             Vec::new()
         };

@@ -466,20 +466,17 @@ fn add_phrase(map: &mut PhraseMap, keys: Vec<String>, rule_idx: usize) {
     }
 }
 
-/// Pushes the `phrases` that occur in `keys` at `start`.
-fn push_matches<'p>(
-    keys: &[&str],
+/// Pushes the `phrases` that occur at `start` of the keys `key(0)`, `key(1)`, ... (`None` past
+/// the end).
+fn push_matches<'p, 'k>(
+    key: impl Fn(usize) -> Option<&'k str>,
     start: usize,
     phrases: impl Iterator<Item = &'p Phrase>,
     found: &mut Vec<PhraseMatch>,
 ) {
     for phrase in phrases {
-        let len = phrase.keys.len();
-        let matches = keys
-            .get(start..start + len)
-            .is_some_and(|window| window.iter().zip(&phrase.keys).all(|(a, b)| *a == b));
-        if matches {
-            found.push(PhraseMatch { start, len, rule_idx: phrase.rule_idx });
+        if (0..).zip(&phrase.keys).all(|(i, k)| key(start + i) == Some(k.as_str())) {
+            found.push(PhraseMatch { start, len: phrase.keys.len(), rule_idx: phrase.rule_idx });
         }
     }
 }
@@ -727,18 +724,16 @@ impl Compiled {
         })
     }
 
-    /// Every phrase occurrence in `keys`: as query (`sources`) or as
-    /// paragraph (`targets`) phrases. Ordered by start, then rule.
-    pub(crate) fn find(&self, keys: &[&str], query_side: bool, rules: &[Rule]) -> Vec<PhraseMatch> {
+    /// Every query (`sources`) phrase occurrence in `keys`, ordered by
+    /// start, then rule (paragraph phrases: [`Compiled::find_targets`]).
+    pub(crate) fn find_sources(&self, keys: &[&str], rules: &[Rule]) -> Vec<PhraseMatch> {
         let mut found = Vec::new();
         for start in 0..keys.len() {
             let Some(first) = keys.get(start) else { break };
-            let (eager, lazy) = if query_side {
-                (self.sources.get(*first), self.bucket(first, rules).and_then(|m| m.get(*first)))
-            } else {
-                (self.targets.get(*first), None)
-            };
-            push_matches(keys, start, eager.into_iter().chain(lazy).flatten(), &mut found);
+            let (eager, lazy) =
+                (self.sources.get(*first), self.bucket(first, rules).and_then(|m| m.get(*first)));
+            let phrases = eager.into_iter().chain(lazy).flatten();
+            push_matches(|i| keys.get(i).copied(), start, phrases, &mut found);
         }
         sort_matches(&mut found);
         found
@@ -749,10 +744,10 @@ impl Compiled {
         self.targets.contains_key(key)
     }
 
-    /// The paragraph phrases in the keys `key(0)`, `key(1)`, ... (`None`
-    /// past the end), like `find(keys, false, ..)`, looking only at the
-    /// positions `starts` (ascending): they must hold every position whose
-    /// key starts a paragraph phrase ([`Compiled::starts_target`]).
+    /// The paragraph (`targets`) phrases in the keys `key(0)`, `key(1)`,
+    /// ... (`None` past the end), ordered by start, then rule, looking only
+    /// at the positions `starts` (ascending): they must hold every position
+    /// whose key starts a paragraph phrase ([`Compiled::starts_target`]).
     pub(crate) fn find_targets<'k>(
         &self,
         key: impl Fn(usize) -> Option<&'k str>,
@@ -761,13 +756,7 @@ impl Compiled {
         let mut found = Vec::new();
         for &start in starts {
             let Some(first) = key(start) else { break };
-            for phrase in self.targets.get(first).into_iter().flatten() {
-                let matches = (0..).zip(&phrase.keys).all(|(i, k)| key(start + i) == Some(k));
-                if matches {
-                    let len = phrase.keys.len();
-                    found.push(PhraseMatch { start, len, rule_idx: phrase.rule_idx });
-                }
-            }
+            push_matches(&key, start, self.targets.get(first).into_iter().flatten(), &mut found);
         }
         sort_matches(&mut found);
         found
@@ -834,6 +823,12 @@ mod tests {
         }
     }
 
+    /// The paragraph phrases of `keys`, looked for at every position.
+    fn targets(c: &Compiled, keys: &[&str]) -> Vec<PhraseMatch> {
+        let all: Vec<usize> = (0..keys.len()).collect();
+        c.find_targets(|i| keys.get(i).copied(), &all)
+    }
+
     #[test]
     fn finds_multiword_phrases_by_stem() {
         let analyzer = Analyzer::english();
@@ -843,7 +838,7 @@ mod tests {
         let words = analyzer.words("The Regional Anti-Terrorist Structures and explosives");
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
         assert_eq!(
-            c.find(&keys, false, s.rules()),
+            targets(&c, &keys),
             [
                 PhraseMatch { start: 1, len: 4, rule_idx: 0 },
                 PhraseMatch { start: 6, len: 1, rule_idx: 1 }
@@ -852,8 +847,8 @@ mod tests {
         // `bombs` is a query-side source only.
         let words = analyzer.words("bombs");
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
-        assert!(c.find(&keys, false, s.rules()).is_empty());
-        assert_eq!(c.find(&keys, true, s.rules()).len(), 1);
+        assert!(targets(&c, &keys).is_empty());
+        assert_eq!(c.find_sources(&keys, s.rules()).len(), 1);
         assert!(c.has_word("anti", "anti", s.rules()) && c.has_word("bombs", "bomb", s.rules()));
         assert!(!c.has_word("the", "the", s.rules()));
         // Derived rules match one-word targets through their own terms.
@@ -861,10 +856,7 @@ mod tests {
         let derived = Compiled::new(&sd, &analyzer);
         let words = analyzer.words("The Regional Anti-Terrorist Structures and explosives");
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
-        assert_eq!(
-            derived.find(&keys, false, sd.rules()),
-            [PhraseMatch { start: 1, len: 4, rule_idx: 0 }]
-        );
+        assert_eq!(targets(&derived, &keys), [PhraseMatch { start: 1, len: 4, rule_idx: 0 }]);
         assert_eq!(derived.single_targets(0, sd.rules()), ["rat"]);
         assert_eq!(derived.single_targets(1, sd.rules()), ["explos"]);
         assert!(!derived.has_word("anti", "anti", sd.rules()));
@@ -882,7 +874,7 @@ mod tests {
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
         let starts: Vec<usize> = (0..keys.len()).filter(|&i| c.starts_target(keys[i])).collect();
         assert_eq!(starts, [1, 3, 4, 6, 7]);
-        let all = c.find(&keys, false, s.rules());
+        let all = targets(&c, &keys);
         assert_eq!(all.len(), 7, "{all:?}");
         assert_eq!(c.find_targets(|i| keys.get(i).copied(), &starts), all);
     }
@@ -923,8 +915,8 @@ mod tests {
         assert!(derived.buckets.iter().all(|b| b.phrases.get().is_none()));
         let words = analyzer.words("Dying skies; we abided by it, 'tis true");
         let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
-        let found = derived.find(&keys, true, sd.rules());
-        assert_eq!(found, hand.find(&keys, true, sh.rules()));
+        let found = derived.find_sources(&keys, sd.rules());
+        assert_eq!(found, hand.find_sources(&keys, sh.rules()));
         assert_eq!(found.iter().map(|m| m.rule_idx).collect::<Vec<_>>(), [0, 3, 1, 2]);
         assert_eq!(derived.single_targets(0, sd.rules()), ["die"]);
         assert!(
