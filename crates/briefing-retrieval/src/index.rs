@@ -3,6 +3,7 @@
 
 use crate::answer_type::{Evidence, body_abbreviations, sentence_evidence};
 use crate::bank::BankLookup;
+use crate::bm25::prefix;
 use crate::synonyms::{Compiled, PhraseMatch};
 use crate::typo::TypoDictionary;
 use crate::{Config, Error, Lexicon, Result, Synonyms};
@@ -860,13 +861,6 @@ fn sorted_word_terms(terms: &[String]) -> Vec<u32> {
 /// sorting by the strings, comparing their first 8 bytes as one integer
 /// first (most pairs differ there), so that few strings are compared.
 fn order_by_distinct_str<'s>(n: usize, key: impl Fn(usize) -> &'s str) -> Vec<usize> {
-    fn prefix(text: &str) -> u64 {
-        let mut bytes = [0u8; 8];
-        for (slot, byte) in bytes.iter_mut().zip(text.as_bytes()) {
-            *slot = *byte;
-        }
-        u64::from_be_bytes(bytes)
-    }
     let mut order: Vec<(u64, usize)> = (0..n).map(|idx| (prefix(key(idx)), idx)).collect();
     order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
     order.into_iter().map(|(_, idx)| idx).collect()

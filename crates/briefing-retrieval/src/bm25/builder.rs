@@ -517,8 +517,9 @@ fn encode<'a>(
     (gap_bytes, tf_bytes)
 }
 
-/// The first eight bytes of `key`, zero-padded, as a big-endian integer.
-fn prefix(key: &str) -> u64 {
+/// The first eight bytes of `key`, zero-padded, as a big-endian integer: where two keys'
+/// prefixes differ, they order the keys as the strings do.
+pub(crate) fn prefix(key: &str) -> u64 {
     let mut bytes = [0u8; 8];
     for (dst, &src) in bytes.iter_mut().zip(key.as_bytes()) {
         *dst = src;

@@ -67,6 +67,7 @@ mod store;
 mod tests;
 
 pub use builder::IndexBuilder;
+pub(crate) use builder::prefix;
 pub use cache::TermCache;
 pub use format::{FORMAT_VERSION, INDEX_FILE};
 pub use index::{Index, IndexStats};
